@@ -1,0 +1,175 @@
+// The append-only, verifiable ledger: entries, their RFC 6962 Merkle tree,
+// signed checkpoints and secondary-index keys, all in one Storage.
+//
+//   LedgerOptions opts;
+//   opts.origin = "provledger.example/log";
+//   opts.signers.push_back(std::make_shared<NoteSigner>(opts.origin, key));
+//   PL_ASSIGN_OR_RETURN(auto ledger, Ledger::Open(storage.get(), opts));
+//   ledger->AppendAsync(std::move(requests), [](AppendOutcome out) { ... });
+//
+// Durability: appends from all callers are grouped by one committer thread
+// into a single WriteBatch -- entries, tree nodes, index keys and the new
+// signed checkpoint -- that is written with a synced WAL before any caller is
+// called back. A callback with OK status means the entries survive a crash.
+//
+// No forks: a checkpoint is signed only for the tree in the batch that stores
+// it, and on Open the root recomputed from storage must equal the last stored
+// checkpoint's root, or Open fails (FailedPrecondition). If a synced write
+// fails the ledger stops accepting appends (Unavailable) until reopened,
+// because the engine's state is then unknown.
+//
+// Thread-safety: all methods may be called concurrently. Callbacks run on the
+// committer thread and must not block on the ledger.
+#ifndef PROVLEDGER_LEDGER_H_
+#define PROVLEDGER_LEDGER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "provledger/merkle.h"
+#include "provledger/note.h"
+#include "provledger/storage.h"
+
+namespace provledger {
+
+struct LedgerOptions {
+  // The log's identity: the checkpoint origin line and the signing key name.
+  // Fixed at creation; Open fails if it changes later.
+  std::string origin;
+  // Every signer signs every checkpoint (several during a key rotation).
+  std::vector<std::shared_ptr<const NoteSigner>> signers;
+  // Group-commit bounds for one WriteBatch.
+  size_t max_batch_entries = 16384;
+  size_t max_batch_bytes = 32u << 20;
+};
+
+// One entry to append.
+struct AppendRequest {
+  std::string entry;  // canonical entry bytes (see entry.h)
+  // If non-empty and present in Column::kIndex, nothing is appended and the
+  // result names the existing entry. Otherwise it is written with the new
+  // entry's index as value. Duplicates within one batch resolve the same way.
+  std::string dedup_key;
+  // Extra index keys: key -> 8-byte big-endian ledger index.
+  std::vector<std::string> index_keys;
+  // Multi-valued index keys: (prefix || 8-byte BE index) -> empty.
+  std::vector<std::string> index_prefixes;
+};
+
+struct AppendResult {
+  uint64_t index = 0;
+  std::string leaf_hash;
+  bool existed = false;  // a dedup hit: nothing new was appended
+};
+
+// A signed tree head as stored.
+struct SignedCheckpoint {
+  uint64_t size = 0;
+  std::string root_hash;
+  std::string note;  // the C2SP signed note
+};
+
+struct AppendOutcome {
+  absl::Status status;
+  std::vector<AppendResult> results;  // one per request when status is OK
+  // The checkpoint that covers every result (the batch's own checkpoint).
+  std::shared_ptr<const SignedCheckpoint> checkpoint;
+};
+
+struct StoredEntry {
+  uint64_t index = 0;
+  std::string data;
+  std::string leaf_hash;
+};
+
+class Ledger {
+ public:
+  // Opens or creates the ledger in `storage` (not owned; must outlive the
+  // ledger). FailedPrecondition if the stored root and the last signed
+  // checkpoint disagree, if the origin changed, or if no signer is given;
+  // DataLoss if tree nodes are missing.
+  static absl::StatusOr<std::unique_ptr<Ledger>> Open(Storage* storage,
+                                                      LedgerOptions options);
+  ~Ledger();  // Stops the committer after draining queued appends.
+
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Queues `requests` for the next group commit; `done` is called once, from
+  // the committer thread, when they are durable or have failed.
+  void AppendAsync(std::vector<AppendRequest> requests,
+                   std::function<void(AppendOutcome)> done);
+  // Blocking form of AppendAsync.
+  AppendOutcome Append(std::vector<AppendRequest> requests);
+
+  // The latest signed checkpoint (never null after Open).
+  std::shared_ptr<const SignedCheckpoint> Latest() const;
+  // The checkpoint signed at exactly `size`; NotFound if none was.
+  absl::StatusOr<std::string> CheckpointNote(uint64_t size);
+  // Entries [start, start + count) clipped to the latest size.
+  absl::StatusOr<std::vector<StoredEntry>> GetEntries(uint64_t start,
+                                                      uint64_t count);
+  // Proofs for any size up to the latest checkpoint's. OutOfRange if a size
+  // exceeds it, InvalidArgument if index >= size or from > to.
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index,
+                                                          uint64_t size);
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from,
+                                                            uint64_t to);
+  // Value of a single-valued index key (the ledger index), or nullopt.
+  absl::StatusOr<std::optional<uint64_t>> LookupIndex(const std::string& key);
+  // Ledger indices under a multi-valued index prefix, ascending, starting at
+  // `after` + 1 (or the first), at most `limit`.
+  absl::StatusOr<std::vector<uint64_t>> ScanIndexPrefix(const std::string& prefix,
+                                                        std::optional<uint64_t> after,
+                                                        size_t limit);
+
+  // Recomputes every leaf hash from the stored entries and the root from the
+  // leaves, comparing with the tree nodes and the latest checkpoint: O(n).
+  // DataLoss naming the first mismatch.
+  absl::Status VerifyFull();
+
+  const std::string& origin() const { return options_.origin; }
+  // Verifier keys of all signers, primary first.
+  std::vector<std::string> VerifierKeys() const;
+
+ private:
+  struct Pending {
+    std::vector<AppendRequest> requests;
+    std::function<void(AppendOutcome)> done;
+  };
+
+  Ledger(Storage* storage, LedgerOptions options);
+  absl::Status Recover();
+  absl::StatusOr<std::string> SignCheckpoint(uint64_t size,
+                                             const std::string& root) const;
+  void CommitLoop();
+  void CommitBatch(std::vector<Pending> batch);
+  absl::Status CheckSize(uint64_t size) const;
+
+  Storage* const storage_;
+  const LedgerOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  absl::Status failed_;  // sticky write failure
+  std::shared_ptr<const SignedCheckpoint> latest_;
+
+  merkle::CompactTree tree_;  // committer thread only (after Open)
+  std::thread committer_;
+};
+
+}  // namespace provledger
+
+#endif  // PROVLEDGER_LEDGER_H_

@@ -1,0 +1,105 @@
+// The storage seam: an ordered key-value store with column families and
+// atomic, optionally synced batches. The only implementation used in
+// production is RocksDB (OpenRocksDbStorage); NewMemoryStorage() is an
+// in-memory implementation with fault injection for tests. Both pass the same
+// conformance suite (tests/unit/storage/storage_conformance_test.cc).
+//
+//   PL_ASSIGN_OR_RETURN(auto db, OpenRocksDbStorage("/var/lib/provledger", {}));
+//   WriteBatch b;
+//   b.Put(Column::kEntries, key, value);
+//   PL_RETURN_IF_ERROR(db->Write(b, /*sync=*/true));   // durable on return
+//
+// Contract for every implementation:
+// - Write applies all of a batch or none of it. With sync=true the batch is
+//   on stable storage (WAL fsynced) when Write returns OK.
+// - After a failed Write the store may refuse further writes; callers must
+//   treat a failed synced write as "state unknown until reopened".
+// - Reads see every batch whose Write returned, in order.
+// - All methods are thread-safe.
+#ifndef PROVLEDGER_STORAGE_H_
+#define PROVLEDGER_STORAGE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace provledger {
+
+// Column families, declared once. Names are part of the on-disk format.
+enum class Column : uint8_t {
+  kEntries = 0,  // ledger index -> canonical entry bytes
+  kTree = 1,     // Merkle perfect-subtree node -> 32-byte hash
+  kIndex = 2,    // secondary indexes (dedup, datasets, ...)
+  kMeta = 3,     // tree size, signed checkpoints, log identity
+};
+inline constexpr size_t kNumColumns = 4;
+// "entries", "tree", "index", "meta".
+std::string_view ColumnName(Column c);
+
+// A set of puts applied atomically by Storage::Write.
+class WriteBatch {
+ public:
+  struct Op {
+    Column column;
+    std::string key;
+    std::string value;
+  };
+  void Put(Column column, std::string key, std::string value) {
+    bytes_ += key.size() + value.size();
+    ops_.push_back(Op{column, std::move(key), std::move(value)});
+  }
+  const std::vector<Op>& ops() const { return ops_; }
+  size_t bytes() const { return bytes_; }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  std::vector<Op> ops_;
+  size_t bytes_ = 0;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Applies `batch` atomically; with `sync`, durably. Internal/Unavailable/
+  // DataLoss (converted from the engine's error) on failure.
+  virtual absl::Status Write(const WriteBatch& batch, bool sync) = 0;
+  // The value of `key`, or nullopt if absent.
+  virtual absl::StatusOr<std::optional<std::string>> Get(Column column,
+                                                         std::string_view key) = 0;
+  // Values of `keys` in order (nullopt where absent), in one batched lookup.
+  virtual absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Column column, const std::vector<std::string>& keys) = 0;
+  // Calls `fn(key, value)` for keys in [begin, end) in ascending byte order
+  // (end empty = no upper bound) until `fn` returns false.
+  virtual absl::Status Scan(
+      Column column, std::string_view begin, std::string_view end,
+      const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+};
+
+struct RocksDbOptions {
+  size_t block_cache_bytes = 256u << 20;
+};
+
+// Opens (creating if missing) the RocksDB database in `dir` with the
+// provledger column families. FailedPrecondition if it is locked by another
+// process; Internal/DataLoss on corruption.
+absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
+    const std::string& dir, const RocksDbOptions& options);
+
+// An in-memory Storage for tests. `fail_writes_after`: once that many Writes
+// have succeeded, every later Write fails with Unavailable and changes
+// nothing (negative = never fail).
+std::unique_ptr<Storage> NewMemoryStorage(int fail_writes_after = -1);
+
+}  // namespace provledger
+
+#endif  // PROVLEDGER_STORAGE_H_

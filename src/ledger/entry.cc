@@ -1,0 +1,127 @@
+#include "provledger/entry.h"
+
+#include <string>
+
+#include "provledger/encoding.h"
+#include "provledger/sha256.h"
+
+namespace provledger {
+namespace {
+
+class FieldWriter {
+ public:
+  FieldWriter(EntryType type, int64_t timestamp_us) {
+    out_.push_back(static_cast<char>(kEntryFormatVersion));
+    out_.push_back(static_cast<char>(type));
+    AppendU64BE(&out_, static_cast<uint64_t>(timestamp_us));
+  }
+  // Tags must be added in ascending order; empty values are omitted, which
+  // is how "absent" is encoded.
+  void Bytes(uint16_t tag, std::string_view value) {
+    if (value.empty()) return;
+    AppendU16BE(&out_, tag);
+    AppendU32BE(&out_, static_cast<uint32_t>(value.size()));
+    out_.append(value);
+  }
+  void U64(uint16_t tag, uint64_t v) { Bytes(tag, U64BE(v)); }
+  std::string Finish() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us) {
+  FieldWriter w(EntryType::kDatasetCreated, timestamp_us);
+  w.Bytes(kDatasetTagId, d.dataset_id);
+  w.Bytes(kDatasetTagName, d.name);
+  w.Bytes(kDatasetTagVersion, d.version);
+  w.Bytes(kDatasetTagDescription, d.description);
+  return w.Finish();
+}
+
+std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
+  FieldWriter w(EntryType::kDocumentRegistered, timestamp_us);
+  w.Bytes(kDocumentTagDatasetId, d.dataset_id);
+  w.Bytes(kDocumentTagContentId, d.content_id);
+  w.U64(kDocumentTagSize, d.size_bytes);
+  w.Bytes(kDocumentTagClientRef, d.client_ref);
+  return w.Finish();
+}
+
+absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
+  if (bytes.size() < 10) return absl::InvalidArgumentError("entry: shorter than its header");
+  DecodedEntry e;
+  e.version = static_cast<uint8_t>(bytes[0]);
+  if (e.version != kEntryFormatVersion) {
+    return absl::InvalidArgumentError("entry: unsupported format version " +
+                                      std::to_string(e.version));
+  }
+  uint8_t type = static_cast<uint8_t>(bytes[1]);
+  if (type != static_cast<uint8_t>(EntryType::kDatasetCreated) &&
+      type != static_cast<uint8_t>(EntryType::kDocumentRegistered)) {
+    return absl::InvalidArgumentError("entry: unknown entry type " + std::to_string(type));
+  }
+  e.type = static_cast<EntryType>(type);
+  e.timestamp_us = static_cast<int64_t>(ReadU64BE(bytes.data() + 2));
+  std::string_view rest = bytes.substr(10);
+  int last_tag = -1;
+  while (!rest.empty()) {
+    if (rest.size() < 6) return absl::InvalidArgumentError("entry: truncated field header");
+    uint16_t tag = ReadU16BE(rest.data());
+    uint32_t len = ReadU32BE(rest.data() + 2);
+    rest.remove_prefix(6);
+    if (static_cast<int>(tag) <= last_tag) {
+      return absl::InvalidArgumentError("entry: field tags not strictly ascending");
+    }
+    if (len == 0) return absl::InvalidArgumentError("entry: empty field value");
+    if (len > rest.size()) return absl::InvalidArgumentError("entry: truncated field value");
+    e.fields.emplace(tag, std::string(rest.substr(0, len)));
+    rest.remove_prefix(len);
+    last_tag = tag;
+  }
+  return e;
+}
+
+namespace {
+std::string Field(const DecodedEntry& e, uint16_t tag) {
+  auto it = e.fields.find(tag);
+  return it == e.fields.end() ? std::string() : it->second;
+}
+}  // namespace
+
+absl::StatusOr<DatasetEntry> AsDatasetEntry(const DecodedEntry& e) {
+  if (e.type != EntryType::kDatasetCreated) {
+    return absl::InvalidArgumentError("entry is not a dataset entry");
+  }
+  DatasetEntry d;
+  d.dataset_id = Field(e, kDatasetTagId);
+  d.name = Field(e, kDatasetTagName);
+  d.version = Field(e, kDatasetTagVersion);
+  d.description = Field(e, kDatasetTagDescription);
+  if (d.dataset_id.empty() || d.name.empty()) {
+    return absl::InvalidArgumentError("dataset entry: missing id or name");
+  }
+  return d;
+}
+
+absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
+  if (e.type != EntryType::kDocumentRegistered) {
+    return absl::InvalidArgumentError("entry is not a document entry");
+  }
+  DocumentEntry d;
+  d.dataset_id = Field(e, kDocumentTagDatasetId);
+  d.content_id = Field(e, kDocumentTagContentId);
+  std::string size = Field(e, kDocumentTagSize);
+  d.client_ref = Field(e, kDocumentTagClientRef);
+  if (d.dataset_id.empty() || d.content_id.size() != kSha256Size ||
+      size.size() != 8) {
+    return absl::InvalidArgumentError(
+        "document entry: missing dataset id, content id or size");
+  }
+  d.size_bytes = ReadU64BE(size.data());
+  return d;
+}
+
+}  // namespace provledger

@@ -1,0 +1,450 @@
+#include "provledger/ledger.h"
+
+#include <future>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "keys.h"
+#include "provledger/encoding.h"
+#include "provledger/status_macros.h"
+#include "storage_node_reader.h"
+
+namespace provledger {
+
+using ledger_keys::CheckpointKey;
+using ledger_keys::EntryKey;
+using ledger_keys::NodeKey;
+
+Ledger::Ledger(Storage* storage, LedgerOptions options)
+    : storage_(storage), options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Storage* storage,
+                                                     LedgerOptions options) {
+  if (options.signers.empty()) {
+    return absl::FailedPreconditionError("ledger: at least one signing key is required");
+  }
+  if (!IsValidNoteName(options.origin)) {
+    return absl::InvalidArgumentError(
+        "ledger: origin must be non-empty and contain no spaces or '+'");
+  }
+  for (const auto& s : options.signers) {
+    if (s->name() != options.origin) {
+      return absl::InvalidArgumentError("ledger: signer name '" + s->name() +
+                                        "' differs from the origin '" +
+                                        options.origin + "'");
+    }
+  }
+  std::unique_ptr<Ledger> ledger(new Ledger(storage, std::move(options)));
+  PL_RETURN_IF_ERROR(ledger->Recover());
+  ledger->committer_ = std::thread([l = ledger.get()] { l->CommitLoop(); });
+  return ledger;
+}
+
+Ledger::~Ledger() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
+}
+
+std::vector<std::string> Ledger::VerifierKeys() const {
+  std::vector<std::string> keys;
+  for (const auto& s : options_.signers) keys.push_back(s->VerifierKey());
+  return keys;
+}
+
+absl::StatusOr<std::string> Ledger::SignCheckpoint(uint64_t size,
+                                                   const std::string& root) const {
+  std::vector<const NoteSigner*> signers;
+  for (const auto& s : options_.signers) signers.push_back(s.get());
+  return SignNote(FormatCheckpointText(Checkpoint{options_.origin, size, root}),
+                  signers);
+}
+
+absl::Status Ledger::Recover() {
+  PL_ASSIGN_OR_RETURN(auto origin, storage_->Get(Column::kMeta, ledger_keys::kOrigin));
+  PL_ASSIGN_OR_RETURN(auto size_bytes, storage_->Get(Column::kMeta, ledger_keys::kSize));
+
+  if (!origin.has_value()) {
+    // A new ledger: record its identity and sign the empty tree, durably.
+    if (size_bytes.has_value()) {
+      return absl::DataLossError("ledger: tree size stored without an origin");
+    }
+    std::string root = merkle::EmptyRoot();
+    PL_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(0, root));
+    WriteBatch b;
+    b.Put(Column::kMeta, ledger_keys::kOrigin, options_.origin);
+    b.Put(Column::kMeta, ledger_keys::kSize, U64BE(0));
+    b.Put(Column::kMeta, CheckpointKey(0), note);
+    PL_RETURN_IF_ERROR(storage_->Write(b, /*sync=*/true));
+    latest_ = std::make_shared<SignedCheckpoint>(SignedCheckpoint{0, root, note});
+    return absl::OkStatus();
+  }
+
+  if (*origin != options_.origin) {
+    return absl::FailedPreconditionError(
+        "ledger: this data directory holds the log '" + *origin +
+        "', not '" + options_.origin + "'; the origin cannot change");
+  }
+  if (!size_bytes.has_value() || size_bytes->size() != 8) {
+    return absl::DataLossError("ledger: tree size is missing or malformed");
+  }
+  uint64_t size = ReadU64BE(size_bytes->data());
+
+  StorageNodeReader reader(storage_);
+  PL_ASSIGN_OR_RETURN(tree_, merkle::CompactTree::Load(size, reader));
+  std::string root = tree_.Root();
+
+  PL_ASSIGN_OR_RETURN(auto stored_note, storage_->Get(Column::kMeta, CheckpointKey(size)));
+  if (!stored_note.has_value()) {
+    return absl::DataLossError("ledger: no signed checkpoint stored for size " +
+                               std::to_string(size));
+  }
+  PL_ASSIGN_OR_RETURN(SignedNote parsed, ParseNote(*stored_note));
+  PL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpointText(parsed.text));
+  if (cp.origin != options_.origin || cp.size != size || cp.root_hash != root) {
+    return absl::FailedPreconditionError(
+        "ledger check failed: the root recomputed from storage at size " +
+        std::to_string(size) + " is " + Base64Encode(root) +
+        " but the last signed checkpoint says size " + std::to_string(cp.size) +
+        " root " + Base64Encode(cp.root_hash) +
+        "; refusing to start on a ledger that does not match its checkpoint");
+  }
+  // The newest entry must hash to its stored leaf: catches a torn or edited
+  // tail without a full scan (VerifyFull does the full check).
+  if (size > 0) {
+    PL_ASSIGN_OR_RETURN(auto last, storage_->Get(Column::kEntries, EntryKey(size - 1)));
+    PL_ASSIGN_OR_RETURN(auto leaf, reader.ReadNodes({merkle::NodeId{0, size - 1}}));
+    if (!last.has_value() || merkle::HashLeaf(*last) != leaf[0]) {
+      return absl::FailedPreconditionError(
+          "ledger check failed: entry " + std::to_string(size - 1) +
+          " does not hash to its stored leaf; refusing to start");
+    }
+  }
+  // Every signature on the stored checkpoint by a configured key must verify.
+  bool all_signed = true;
+  for (const auto& s : options_.signers) {
+    bool found = false;
+    for (const NoteSignature& sig : parsed.signatures) {
+      if (sig.name != s->name() || sig.key_id != s->key_id()) continue;
+      found = true;
+      if (!Ed25519Verify(s->key().PublicKey(), parsed.text, sig.signature)) {
+        return absl::FailedPreconditionError(
+            "ledger check failed: the stored checkpoint's signature by key " +
+            s->VerifierKey() + " does not verify");
+      }
+    }
+    all_signed = all_signed && found;
+  }
+  std::string note = *stored_note;
+  if (!all_signed) {
+    // A key was added: re-sign the same tree head with every current key so
+    // verifiers can move over. Same size and root, so this is not a fork.
+    PL_ASSIGN_OR_RETURN(note, SignCheckpoint(size, root));
+    WriteBatch b;
+    b.Put(Column::kMeta, CheckpointKey(size), note);
+    PL_RETURN_IF_ERROR(storage_->Write(b, /*sync=*/true));
+  }
+  latest_ = std::make_shared<SignedCheckpoint>(SignedCheckpoint{size, root, note});
+  return absl::OkStatus();
+}
+
+void Ledger::AppendAsync(std::vector<AppendRequest> requests,
+                         std::function<void(AppendOutcome)> done) {
+  absl::Status refused;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!failed_.ok()) {
+      refused = failed_;
+    } else if (stopping_) {
+      refused = absl::UnavailableError("ledger is shutting down");
+    } else {
+      queue_.push_back(Pending{std::move(requests), std::move(done)});
+    }
+  }
+  if (!refused.ok()) {
+    AppendOutcome out;
+    out.status = refused;
+    done(std::move(out));
+    return;
+  }
+  cv_.notify_one();
+}
+
+AppendOutcome Ledger::Append(std::vector<AppendRequest> requests) {
+  std::promise<AppendOutcome> p;
+  auto f = p.get_future();
+  AppendAsync(std::move(requests),
+              [&p](AppendOutcome out) { p.set_value(std::move(out)); });
+  return f.get();
+}
+
+void Ledger::CommitLoop() {
+  while (true) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      size_t entries = 0, bytes = 0;
+      while (!queue_.empty()) {
+        const Pending& next = queue_.front();
+        size_t next_bytes = 0;
+        for (const auto& r : next.requests) next_bytes += r.entry.size();
+        if (!batch.empty() && (entries + next.requests.size() > options_.max_batch_entries ||
+                               bytes + next_bytes > options_.max_batch_bytes)) {
+          break;
+        }
+        entries += next.requests.size();
+        bytes += next_bytes;
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(std::move(batch));
+  }
+}
+
+void Ledger::CommitBatch(std::vector<Pending> batch) {
+  auto fail_all = [&batch](const absl::Status& s) {
+    for (auto& p : batch) {
+      AppendOutcome out;
+      out.status = s;
+      p.done(std::move(out));
+    }
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!failed_.ok()) return fail_all(failed_);
+  }
+
+  // One batched lookup for every dedup key in the group.
+  std::vector<std::string> dedup_keys;
+  for (const auto& p : batch) {
+    for (const auto& r : p.requests) {
+      if (!r.dedup_key.empty()) dedup_keys.push_back(r.dedup_key);
+    }
+  }
+  auto existing = storage_->MultiGet(Column::kIndex, dedup_keys);
+  if (!existing.ok()) return fail_all(existing.status());
+
+  // Existing dedup hits need their leaf hashes for the receipt.
+  std::vector<merkle::NodeId> hit_leaves;
+  for (const auto& v : *existing) {
+    if (v.has_value() && v->size() == 8) hit_leaves.push_back({0, ReadU64BE(v->data())});
+  }
+  std::vector<std::string> hit_hashes;
+  if (!hit_leaves.empty()) {
+    StorageNodeReader reader(storage_);
+    auto h = reader.ReadNodes(hit_leaves);
+    if (!h.ok()) return fail_all(h.status());
+    hit_hashes = *std::move(h);
+  }
+
+  merkle::CompactTree tree = tree_;
+  WriteBatch wb;
+  std::unordered_map<std::string, AppendResult> in_batch;
+  std::vector<std::vector<AppendResult>> results(batch.size());
+  size_t dedup_pos = 0, hit_pos = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    for (auto& r : batch[i].requests) {
+      if (!r.dedup_key.empty()) {
+        const auto& found = (*existing)[dedup_pos++];
+        if (found.has_value() && found->size() == 8) {
+          results[i].push_back(
+              AppendResult{ReadU64BE(found->data()), hit_hashes[hit_pos++], true});
+          continue;
+        }
+        auto it = in_batch.find(r.dedup_key);
+        if (it != in_batch.end()) {
+          AppendResult dup = it->second;
+          dup.existed = true;
+          results[i].push_back(dup);
+          continue;
+        }
+      }
+      uint64_t index = tree.size();
+      std::string leaf = merkle::HashLeaf(r.entry);
+      wb.Put(Column::kEntries, EntryKey(index), std::move(r.entry));
+      tree.Append(leaf, [&wb](merkle::NodeId id, const std::string& h) {
+        wb.Put(Column::kTree, NodeKey(id), h);
+      });
+      std::string value = U64BE(index);
+      if (!r.dedup_key.empty()) {
+        wb.Put(Column::kIndex, r.dedup_key, value);
+        in_batch.emplace(r.dedup_key, AppendResult{index, leaf, false});
+      }
+      for (auto& k : r.index_keys) wb.Put(Column::kIndex, std::move(k), value);
+      for (auto& k : r.index_prefixes) wb.Put(Column::kIndex, k + value, "");
+      results[i].push_back(AppendResult{index, std::move(leaf), false});
+    }
+  }
+
+  std::shared_ptr<const SignedCheckpoint> checkpoint = Latest();
+  if (tree.size() != tree_.size()) {
+    std::string root = tree.Root();
+    auto note = SignCheckpoint(tree.size(), root);
+    if (!note.ok()) return fail_all(note.status());
+    wb.Put(Column::kMeta, ledger_keys::kSize, U64BE(tree.size()));
+    wb.Put(Column::kMeta, CheckpointKey(tree.size()), *note);
+    absl::Status s = storage_->Write(wb, /*sync=*/true);
+    if (!s.ok()) {
+      absl::Status sticky = absl::UnavailableError(
+          "ledger write failed (" + std::string(s.message()) +
+          "); appends are refused until the server restarts and re-checks the ledger");
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        failed_ = sticky;
+      }
+      return fail_all(sticky);
+    }
+    tree_ = std::move(tree);
+    checkpoint = std::make_shared<SignedCheckpoint>(
+        SignedCheckpoint{tree_.size(), std::move(root), *std::move(note)});
+    std::lock_guard<std::mutex> lock(mu_);
+    latest_ = checkpoint;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    AppendOutcome out;
+    out.results = std::move(results[i]);
+    out.checkpoint = checkpoint;
+    batch[i].done(std::move(out));
+  }
+}
+
+std::shared_ptr<const SignedCheckpoint> Ledger::Latest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return latest_;
+}
+
+absl::StatusOr<std::string> Ledger::CheckpointNote(uint64_t size) {
+  PL_RETURN_IF_ERROR(CheckSize(size));
+  PL_ASSIGN_OR_RETURN(auto note, storage_->Get(Column::kMeta, CheckpointKey(size)));
+  if (!note.has_value()) {
+    return absl::NotFoundError("no checkpoint was signed at tree_size " +
+                               std::to_string(size));
+  }
+  return *std::move(note);
+}
+
+absl::Status Ledger::CheckSize(uint64_t size) const {
+  uint64_t latest = Latest()->size;
+  if (size > latest) {
+    return absl::OutOfRangeError("tree_size " + std::to_string(size) +
+                                 " is beyond the latest checkpoint's size " +
+                                 std::to_string(latest));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntries(uint64_t start,
+                                                            uint64_t count) {
+  uint64_t size = Latest()->size;
+  std::vector<StoredEntry> out;
+  if (start >= size || count == 0) return out;
+  uint64_t end = start + std::min<uint64_t>(count, size - start);
+  std::vector<std::string> keys;
+  std::vector<merkle::NodeId> leaves;
+  for (uint64_t i = start; i < end; ++i) {
+    keys.push_back(EntryKey(i));
+    leaves.push_back({0, i});
+  }
+  PL_ASSIGN_OR_RETURN(auto values, storage_->MultiGet(Column::kEntries, keys));
+  StorageNodeReader reader(storage_);
+  PL_ASSIGN_OR_RETURN(auto hashes, reader.ReadNodes(leaves));
+  for (uint64_t i = start; i < end; ++i) {
+    auto& v = values[i - start];
+    if (!v.has_value()) {
+      return absl::DataLossError("entry " + std::to_string(i) + " is missing");
+    }
+    out.push_back(StoredEntry{i, *std::move(v), std::move(hashes[i - start])});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> Ledger::InclusionProof(uint64_t index,
+                                                                uint64_t size) {
+  PL_RETURN_IF_ERROR(CheckSize(size));
+  StorageNodeReader reader(storage_);
+  return merkle::InclusionProof(index, size, reader);
+}
+
+absl::StatusOr<std::vector<std::string>> Ledger::ConsistencyProof(uint64_t from,
+                                                                  uint64_t to) {
+  PL_RETURN_IF_ERROR(CheckSize(to));
+  StorageNodeReader reader(storage_);
+  return merkle::ConsistencyProof(from, to, reader);
+}
+
+absl::StatusOr<std::optional<uint64_t>> Ledger::LookupIndex(const std::string& key) {
+  PL_ASSIGN_OR_RETURN(auto v, storage_->Get(Column::kIndex, key));
+  if (!v.has_value()) return std::optional<uint64_t>();
+  if (v->size() != 8) return absl::DataLossError("index value is malformed");
+  return std::optional<uint64_t>(ReadU64BE(v->data()));
+}
+
+absl::StatusOr<std::vector<uint64_t>> Ledger::ScanIndexPrefix(
+    const std::string& prefix, std::optional<uint64_t> after, size_t limit) {
+  std::string begin = prefix;
+  if (after.has_value()) {
+    if (*after == UINT64_MAX) return std::vector<uint64_t>{};
+    begin += U64BE(*after + 1);
+  }
+  // The end of the prefix range: prefix with its last byte incremented.
+  std::string end = prefix;
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(end.back() + 1);
+  std::vector<uint64_t> out;
+  uint64_t size = Latest()->size;
+  PL_RETURN_IF_ERROR(storage_->Scan(
+      Column::kIndex, begin, end, [&](std::string_view k, std::string_view) {
+        if (k.size() != prefix.size() + 8) return true;
+        uint64_t index = ReadU64BE(k.data() + prefix.size());
+        if (index >= size) return false;
+        out.push_back(index);
+        return out.size() < limit;
+      }));
+  return out;
+}
+
+absl::Status Ledger::VerifyFull() {
+  auto latest = Latest();
+  merkle::CompactTree tree;
+  StorageNodeReader reader(storage_);
+  absl::Status mismatch;
+  uint64_t expected = 0;
+  PL_RETURN_IF_ERROR(storage_->Scan(
+      Column::kEntries, "", "", [&](std::string_view key, std::string_view value) {
+        if (key.size() != 8 || ReadU64BE(key.data()) != expected) {
+          mismatch = absl::DataLossError("entry " + std::to_string(expected) +
+                                         " is missing");
+          return false;
+        }
+        if (expected >= latest->size) return false;
+        std::string leaf = merkle::HashLeaf(value);
+        auto stored = reader.ReadNodes({merkle::NodeId{0, expected}});
+        if (!stored.ok() || (*stored)[0] != leaf) {
+          mismatch = absl::DataLossError("entry " + std::to_string(expected) +
+                                         " does not hash to its stored leaf");
+          return false;
+        }
+        tree.Append(std::move(leaf), [](merkle::NodeId, const std::string&) {});
+        ++expected;
+        return true;
+      }));
+  PL_RETURN_IF_ERROR(mismatch);
+  if (tree.size() != latest->size) {
+    return absl::DataLossError("ledger holds " + std::to_string(tree.size()) +
+                               " entries but its checkpoint says " +
+                               std::to_string(latest->size));
+  }
+  if (tree.Root() != latest->root_hash) {
+    return absl::DataLossError("root recomputed from all entries differs from the checkpoint");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace provledger

@@ -1,0 +1,81 @@
+// In-memory Storage for tests, with write-failure injection.
+#include <array>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "provledger/storage.h"
+
+namespace provledger {
+namespace {
+
+class MemoryStorage final : public Storage {
+ public:
+  explicit MemoryStorage(int fail_writes_after)
+      : writes_left_(fail_writes_after) {}
+
+  absl::Status Write(const WriteBatch& batch, bool /*sync*/) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (writes_left_ == 0) {
+      return absl::UnavailableError("memory storage: injected write failure");
+    }
+    if (writes_left_ > 0) --writes_left_;
+    for (const auto& op : batch.ops()) {
+      data_[static_cast<size_t>(op.column)][op.key] = op.value;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(Column column,
+                                                 std::string_view key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto& m = data_[static_cast<size_t>(column)];
+    auto it = m.find(std::string(key));
+    if (it == m.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Column column, const std::vector<std::string>& keys) override {
+    std::vector<std::optional<std::string>> out;
+    out.reserve(keys.size());
+    for (const auto& k : keys) {
+      auto v = Get(column, k);
+      if (!v.ok()) return v.status();
+      out.push_back(*std::move(v));
+    }
+    return out;
+  }
+
+  absl::Status Scan(Column column, std::string_view begin, std::string_view end,
+                    const std::function<bool(std::string_view, std::string_view)>&
+                        fn) override {
+    // Copy the range first so `fn` may call back into the store.
+    std::vector<std::pair<std::string, std::string>> rows;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const auto& m = data_[static_cast<size_t>(column)];
+      for (auto it = m.lower_bound(std::string(begin));
+           it != m.end() && (end.empty() || it->first < end); ++it) {
+        rows.emplace_back(it->first, it->second);
+      }
+    }
+    for (const auto& [k, v] : rows) {
+      if (!fn(k, v)) break;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::mutex mu_;
+  int writes_left_;
+  std::array<std::map<std::string, std::string>, kNumColumns> data_;
+};
+
+}  // namespace
+
+std::unique_ptr<Storage> NewMemoryStorage(int fail_writes_after) {
+  return std::make_unique<MemoryStorage>(fail_writes_after);
+}
+
+}  // namespace provledger

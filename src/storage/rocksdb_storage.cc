@@ -1,0 +1,146 @@
+// RocksDB implementation of Storage. The only file that includes RocksDB.
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "provledger/storage.h"
+
+namespace provledger {
+namespace {
+
+// Converts a RocksDB status at the boundary, keeping its message.
+absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = what + ": " + s.ToString();
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return absl::FailedPreconditionError(
+        msg + " (is another provledgerd using this data directory?)");
+  }
+  if (s.IsIOError()) return absl::UnavailableError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
+    return absl::UnavailableError(msg);
+  }
+  return absl::InternalError(msg);
+}
+
+class RocksDbStorage final : public Storage {
+ public:
+  RocksDbStorage(std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(std::move(db)), handles_(std::move(handles)) {}
+
+  ~RocksDbStorage() override {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+
+  absl::Status Write(const WriteBatch& batch, bool sync) override {
+    rocksdb::WriteBatch wb(batch.bytes() + batch.ops().size() * 16);
+    for (const auto& op : batch.ops()) {
+      rocksdb::Status s = wb.Put(Handle(op.column), op.key, op.value);
+      if (!s.ok()) return FromRocks(s, "building write batch");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    return FromRocks(db_->Write(wo, &wb), "writing batch");
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(Column column,
+                                                 std::string_view key) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(column),
+                                 rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "reading " + std::string(ColumnName(column)));
+    return std::optional<std::string>(std::move(value));
+  }
+
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Column column, const std::vector<std::string>& keys) override {
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), Handle(column), keys.size(),
+                  slices.data(), values.data(), statuses.data());
+    std::vector<std::optional<std::string>> out(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) {
+        return FromRocks(statuses[i], "reading " + std::string(ColumnName(column)));
+      }
+      out[i] = values[i].ToString();
+    }
+    return out;
+  }
+
+  absl::Status Scan(Column column, std::string_view begin, std::string_view end,
+                    const std::function<bool(std::string_view, std::string_view)>&
+                        fn) override {
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice upper(end.data(), end.size());
+    if (!end.empty()) ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
+    for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid();
+         it->Next()) {
+      rocksdb::Slice k = it->key(), v = it->value();
+      if (!fn(std::string_view(k.data(), k.size()),
+              std::string_view(v.data(), v.size()))) {
+        break;
+      }
+    }
+    return FromRocks(it->status(), "scanning " + std::string(ColumnName(column)));
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(Column c) const {
+    return handles_[static_cast<size_t>(c) + 1];  // 0 is "default"
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
+    const std::string& dir, const RocksDbOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_total_wal_size = 256u << 20;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.OptimizeLevelStyleCompaction();
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (size_t i = 0; i < kNumColumns; ++i) {
+    cfs.emplace_back(std::string(ColumnName(static_cast<Column>(i))), cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, cfs, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "opening RocksDB in " + dir);
+  return std::unique_ptr<Storage>(
+      new RocksDbStorage(std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+}
+
+}  // namespace provledger

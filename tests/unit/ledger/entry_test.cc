@@ -1,0 +1,76 @@
+#include "provledger/entry.h"
+
+#include <gtest/gtest.h>
+
+#include "provledger/encoding.h"
+#include "provledger/sha256.h"
+
+namespace provledger {
+namespace {
+
+TEST(EntryTest, DocumentEncodingIsTheDocumentedBytes) {
+  DocumentEntry d{"ds_1", std::string(32, '\x11'), 5, "ref"};
+  std::string bytes = EncodeDocumentEntry(d, 0x0102030405060708);
+  std::string expect;
+  expect += '\x01';  // version
+  expect += '\x02';  // document
+  expect += std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+  expect += std::string("\x00\x01\x00\x00\x00\x04", 6) + "ds_1";
+  expect += std::string("\x00\x02\x00\x00\x00\x20", 6) + std::string(32, '\x11');
+  expect += std::string("\x00\x03\x00\x00\x00\x08", 6) + U64BE(5);
+  expect += std::string("\x00\x04\x00\x00\x00\x03", 6) + "ref";
+  EXPECT_EQ(ToHex(bytes), ToHex(expect));
+
+  auto decoded = DecodeEntry(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->timestamp_us, 0x0102030405060708);
+  auto back = AsDocumentEntry(*decoded);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->dataset_id, "ds_1");
+  EXPECT_EQ(back->size_bytes, 5u);
+  EXPECT_EQ(back->client_ref, "ref");
+  EXPECT_FALSE(AsDatasetEntry(*decoded).ok());
+}
+
+TEST(EntryTest, OptionalFieldsAreOmittedAndZeroSizeKept) {
+  DocumentEntry d{"ds", std::string(32, 'a'), 0, ""};
+  auto back = AsDocumentEntry(*DecodeEntry(EncodeDocumentEntry(d, 1)));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->size_bytes, 0u);
+  EXPECT_EQ(back->client_ref, "");
+}
+
+TEST(EntryTest, DatasetRoundTrip) {
+  DatasetEntry d{"ds_x", "web-crawl", "2026-11", "desc"};
+  auto back = AsDatasetEntry(*DecodeEntry(EncodeDatasetEntry(d, 7)));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->name, "web-crawl");
+  EXPECT_EQ(back->version, "2026-11");
+  EXPECT_EQ(back->description, "desc");
+}
+
+TEST(EntryTest, RejectsNonCanonical) {
+  std::string good = EncodeDocumentEntry({"ds", std::string(32, 'a'), 1, "r"}, 1);
+  EXPECT_FALSE(DecodeEntry(good.substr(0, 9)).ok());
+  std::string bad_version = good;
+  bad_version[0] = 2;
+  EXPECT_FALSE(DecodeEntry(bad_version).ok());
+  std::string bad_type = good;
+  bad_type[1] = 9;
+  EXPECT_FALSE(DecodeEntry(bad_type).ok());
+  EXPECT_FALSE(DecodeEntry(good.substr(0, good.size() - 1)).ok());  // truncated
+  // Out-of-order tags.
+  std::string header = good.substr(0, 10);
+  std::string f2 = std::string("\x00\x02\x00\x00\x00\x01", 6) + "x";
+  std::string f1 = std::string("\x00\x01\x00\x00\x00\x01", 6) + "y";
+  EXPECT_FALSE(DecodeEntry(header + f2 + f1).ok());
+  EXPECT_FALSE(DecodeEntry(header + f1 + f1).ok());  // duplicate
+  EXPECT_FALSE(DecodeEntry(header + std::string("\x00\x01\x00\x00\x00\x00", 6)).ok());
+  // Unknown tags are kept, not dropped.
+  auto unknown = DecodeEntry(good + std::string("\x01\x00\x00\x00\x00\x01", 6) + "z");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->fields.at(256), "z");
+}
+
+}  // namespace
+}  // namespace provledger

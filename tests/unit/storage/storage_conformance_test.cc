@@ -1,0 +1,120 @@
+// One conformance suite, run against every Storage implementation.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "provledger/storage.h"
+#include "test_util.h"
+
+namespace provledger {
+namespace {
+
+using testing::TempDir;
+using testing::ValueOrDie;
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<Storage>(const std::string& dir)> open;
+};
+
+class StorageConformanceTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { db_ = GetParam().open(dir_.path()); }
+  TempDir dir_;
+  std::unique_ptr<Storage> db_;
+};
+
+TEST_P(StorageConformanceTest, WriteThenReadAcrossColumns) {
+  WriteBatch b;
+  b.Put(Column::kEntries, "k", "entries-v");
+  b.Put(Column::kIndex, "k", "index-v");
+  PL_ASSERT_OK(db_->Write(b, true));
+  EXPECT_EQ(*ValueOrDie(db_->Get(Column::kEntries, "k")), "entries-v");
+  EXPECT_EQ(*ValueOrDie(db_->Get(Column::kIndex, "k")), "index-v");
+  EXPECT_FALSE(ValueOrDie(db_->Get(Column::kTree, "k")).has_value());
+  EXPECT_FALSE(ValueOrDie(db_->Get(Column::kEntries, "missing")).has_value());
+}
+
+TEST_P(StorageConformanceTest, MultiGetKeepsOrderAndMisses) {
+  WriteBatch b;
+  b.Put(Column::kTree, "a", "1");
+  b.Put(Column::kTree, "c", "3");
+  PL_ASSERT_OK(db_->Write(b, false));
+  auto got = ValueOrDie(db_->MultiGet(Column::kTree, {"c", "b", "a"}));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(*got[0], "3");
+  EXPECT_FALSE(got[1].has_value());
+  EXPECT_EQ(*got[2], "1");
+}
+
+TEST_P(StorageConformanceTest, ScanIsOrderedAndBounded) {
+  WriteBatch b;
+  for (std::string k : {"p/3", "p/1", "p/2", "q/1", "o/9"}) {
+    b.Put(Column::kIndex, k, "v" + k);
+  }
+  PL_ASSERT_OK(db_->Write(b, true));
+  std::vector<std::string> seen;
+  PL_ASSERT_OK(db_->Scan(Column::kIndex, "p/", "p0", [&](std::string_view k, std::string_view v) {
+    seen.emplace_back(k);
+    EXPECT_EQ(v, "v" + std::string(k));
+    return true;
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"p/1", "p/2", "p/3"}));
+  seen.clear();
+  PL_ASSERT_OK(db_->Scan(Column::kIndex, "p/2", "", [&](std::string_view k, std::string_view) {
+    seen.emplace_back(k);
+    return seen.size() < 2;
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"p/2", "p/3"}));
+}
+
+TEST_P(StorageConformanceTest, OverwriteAndBinaryKeys) {
+  std::string key("\x00\xff\x00", 3);
+  WriteBatch b1, b2;
+  b1.Put(Column::kMeta, key, "one");
+  b2.Put(Column::kMeta, key, std::string("\0two", 4));
+  PL_ASSERT_OK(db_->Write(b1, true));
+  PL_ASSERT_OK(db_->Write(b2, true));
+  EXPECT_EQ(*ValueOrDie(db_->Get(Column::kMeta, key)), std::string("\0two", 4));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StorageConformanceTest,
+    ::testing::Values(
+        Backend{"rocksdb",
+                [](const std::string& dir) {
+                  return ValueOrDie(OpenRocksDbStorage(dir + "/db", RocksDbOptions{}));
+                }},
+        Backend{"memory", [](const std::string&) { return NewMemoryStorage(); }}),
+    [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+
+TEST(RocksDbStorageTest, DataSurvivesReopenAndLockIsExclusive) {
+  TempDir dir;
+  {
+    auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
+    WriteBatch b;
+    b.Put(Column::kEntries, "k", "v");
+    PL_ASSERT_OK(db->Write(b, true));
+    auto second = OpenRocksDbStorage(dir.path(), {});
+    EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition)
+        << second.status();
+  }
+  auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
+  EXPECT_EQ(*ValueOrDie(db->Get(Column::kEntries, "k")), "v");
+}
+
+TEST(MemoryStorageTest, InjectedFailureWritesNothing) {
+  auto db = NewMemoryStorage(1);
+  WriteBatch b;
+  b.Put(Column::kEntries, "a", "1");
+  PL_ASSERT_OK(db->Write(b, true));
+  WriteBatch b2;
+  b2.Put(Column::kEntries, "b", "2");
+  EXPECT_EQ(db->Write(b2, true).code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(ValueOrDie(db->Get(Column::kEntries, "b")).has_value());
+}
+
+}  // namespace
+}  // namespace provledger
