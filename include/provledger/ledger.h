@@ -100,6 +100,9 @@ class Ledger {
   // DataLoss if tree nodes are missing.
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(Storage* storage,
                                                       LedgerOptions options);
+  // The origin recorded in `storage` by a previous Open, or nullopt for a
+  // storage that holds no ledger yet.
+  static absl::StatusOr<std::optional<std::string>> StoredOrigin(Storage* storage);
   ~Ledger();  // Stops the committer after draining queued appends.
 
   Ledger(const Ledger&) = delete;

@@ -41,6 +41,10 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Storage* storage,
   return ledger;
 }
 
+absl::StatusOr<std::optional<std::string>> Ledger::StoredOrigin(Storage* storage) {
+  return storage->Get(Column::kMeta, ledger_keys::kOrigin);
+}
+
 Ledger::~Ledger() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -1,0 +1,130 @@
+// Registration: datasets and documents become ledger entries, with the index
+// keys that make them findable, deduplicated per dataset.
+//
+//   Registry reg(ledger.get(), SystemClock(), RegistryOptions{});
+//   PL_ASSIGN_OR_RETURN(DatasetInfo ds, reg.CreateDataset("crawl", "2026-11", ""));
+//   DocumentAssembler doc(&reg);                    // one per stream
+//   PL_ASSIGN_OR_RETURN(auto done, doc.AddPart(ds.dataset_id, "a.txt", bytes, false));
+//   if (done) reg.RegisterAsync(*done, [](RegisterOutcome o) { ... });
+//
+// Errors name the request field at fault ("dataset_id", "document.content",
+// ...), so the service layer can pass them through unchanged. Validation
+// happens before anything is queued: a rejected document writes nothing.
+// Thread-safe; a DocumentAssembler is per stream and not thread-safe.
+#ifndef PROVLEDGER_REGISTRY_H_
+#define PROVLEDGER_REGISTRY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "provledger/clock.h"
+#include "provledger/entry.h"
+#include "provledger/ledger.h"
+#include "provledger/sha256.h"
+
+namespace provledger {
+
+struct RegistryOptions {
+  uint64_t max_document_bytes = 64ull << 20;  // 64 MiB
+  size_t max_client_ref_bytes = 1024;
+};
+
+struct DatasetInfo {
+  std::string dataset_id;
+  uint64_t ledger_index = 0;
+  bool already_existed = false;
+  DatasetEntry entry;
+  std::shared_ptr<const SignedCheckpoint> checkpoint;
+};
+
+// A complete document ready to register (hashes computed).
+struct DocumentRegistration {
+  std::string dataset_id;
+  std::string client_ref;
+  std::string content_id;  // SHA-256 of the raw bytes
+  uint64_t size_bytes = 0;
+};
+
+struct DocumentReceiptInfo {
+  DocumentRegistration doc;
+  uint64_t ledger_index = 0;
+  std::string leaf_hash;
+  bool already_registered = false;
+};
+
+struct RegisterOutcome {
+  absl::Status status;
+  std::vector<DocumentReceiptInfo> receipts;  // when OK, one per document
+  std::shared_ptr<const SignedCheckpoint> checkpoint;
+};
+
+// "ds_" + the first 24 hex digits of SHA-256("provledger/dataset/v1\n" ||
+// name || "\n" || version).
+std::string DatasetIdFor(const std::string& name, const std::string& version);
+
+class Registry {
+ public:
+  // `ledger` and `clock` are not owned and must outlive the registry.
+  Registry(Ledger* ledger, const Clock* clock, RegistryOptions options);
+
+  const RegistryOptions& options() const { return options_; }
+
+  // InvalidArgument naming the field for bad names; AlreadyExists if the
+  // dataset exists with another description; errors of the ledger as is.
+  absl::StatusOr<DatasetInfo> CreateDataset(const std::string& name,
+                                            const std::string& version,
+                                            const std::string& description);
+  // NotFound (naming dataset_id) if no such dataset.
+  absl::StatusOr<DatasetInfo> GetDataset(const std::string& dataset_id);
+  // OK if the dataset exists (cached after the first lookup).
+  absl::Status CheckDatasetExists(const std::string& dataset_id);
+
+  // Queues documents for the next group commit; `done` runs once they are
+  // durable (or failed), on the ledger's committer thread.
+  void RegisterAsync(std::vector<DocumentRegistration> docs,
+                     std::function<void(RegisterOutcome)> done);
+  RegisterOutcome Register(std::vector<DocumentRegistration> docs);
+
+ private:
+  Ledger* ledger_;
+  const Clock* clock_;
+  RegistryOptions options_;
+  std::mutex mu_;
+  std::unordered_set<std::string> known_datasets_;
+};
+
+// Reassembles a document sent in parts and hashes it as it arrives (the
+// content itself is never kept). One per registration stream.
+class DocumentAssembler {
+ public:
+  explicit DocumentAssembler(Registry* registry) : registry_(registry) {}
+
+  // Adds one part. Returns the finished document when `more` is false,
+  // nullopt while more parts are expected. Errors (the stream should end):
+  // InvalidArgument for a missing/changed dataset_id or an oversized
+  // client_ref, NotFound for an unknown dataset, ResourceExhausted when the
+  // document exceeds max_document_bytes.
+  absl::StatusOr<std::optional<DocumentRegistration>> AddPart(
+      const std::string& dataset_id, const std::string& client_ref,
+      std::string_view content, bool more);
+  // True while a document is partly received.
+  bool in_progress() const { return in_progress_; }
+  const std::string& current_ref() const { return current_.client_ref; }
+
+ private:
+  Registry* registry_;
+  bool in_progress_ = false;
+  DocumentRegistration current_;
+  Sha256Hasher hasher_;
+};
+
+}  // namespace provledger
+
+#endif  // PROVLEDGER_REGISTRY_H_

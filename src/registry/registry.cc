@@ -1,0 +1,237 @@
+#include "provledger/registry.h"
+
+#include <future>
+#include <string>
+#include <utility>
+
+#include "index_keys.h"
+#include "provledger/encoding.h"
+#include "provledger/status_macros.h"
+
+namespace provledger {
+namespace {
+
+// Valid UTF-8 (no overlongs, no surrogates) without C0/C1 control characters
+// (newline and tab allowed only with `allow_newlines`).
+bool IsCleanUtf8(std::string_view s, bool allow_newlines = false) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && !(allow_newlines && (c == '\n' || c == '\t'))) || c == 0x7f) {
+      return false;
+    }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xe0) == 0xc0) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+        (cp >= 0x80 && cp < 0xa0)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+absl::Status CheckText(const std::string& value, const char* field, size_t max,
+                       bool required) {
+  if (required && value.empty()) {
+    return absl::InvalidArgumentError(std::string(field) + " is required");
+  }
+  if (value.size() > max) {
+    return absl::InvalidArgumentError(std::string(field) + " is longer than " +
+                                      std::to_string(max) + " bytes");
+  }
+  if (!IsCleanUtf8(value)) {
+    return absl::InvalidArgumentError(
+        std::string(field) + " must be UTF-8 without control characters");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string DatasetIdFor(const std::string& name, const std::string& version) {
+  return "ds_" + ToHex(Sha256("provledger/dataset/v1\n" + name + "\n" + version))
+                     .substr(0, 24);
+}
+
+Registry::Registry(Ledger* ledger, const Clock* clock, RegistryOptions options)
+    : ledger_(ledger), clock_(clock), options_(options) {}
+
+absl::StatusOr<DatasetInfo> Registry::CreateDataset(const std::string& name,
+                                                    const std::string& version,
+                                                    const std::string& description) {
+  PL_RETURN_IF_ERROR(CheckText(name, "name", 256, true));
+  PL_RETURN_IF_ERROR(CheckText(version, "version", 128, false));
+  if (description.size() > 4096) {
+    return absl::InvalidArgumentError("description is longer than 4096 bytes");
+  }
+  if (!IsCleanUtf8(description, /*allow_newlines=*/true)) {
+    return absl::InvalidArgumentError(
+        "description must be UTF-8 without control characters other than newline and tab");
+  }
+  DatasetEntry entry{DatasetIdFor(name, version), name, version, description};
+  AppendRequest req;
+  req.entry = EncodeDatasetEntry(entry, clock_->NowMicros());
+  req.dedup_key = index_keys::Dataset(entry.dataset_id);
+  AppendOutcome out = ledger_->Append({std::move(req)});
+  PL_RETURN_IF_ERROR(out.status);
+  const AppendResult& r = out.results[0];
+  DatasetInfo info;
+  info.dataset_id = entry.dataset_id;
+  info.ledger_index = r.index;
+  info.already_existed = r.existed;
+  info.checkpoint = out.checkpoint;
+  if (r.existed) {
+    PL_ASSIGN_OR_RETURN(DatasetInfo existing, GetDataset(entry.dataset_id));
+    if (existing.entry.description != description) {
+      return absl::AlreadyExistsError(
+          "dataset '" + name + "' version '" + version + "' already exists (" +
+          entry.dataset_id + ") with a different description");
+    }
+    info.entry = existing.entry;
+  } else {
+    info.entry = std::move(entry);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  known_datasets_.insert(info.dataset_id);
+  return info;
+}
+
+absl::StatusOr<DatasetInfo> Registry::GetDataset(const std::string& dataset_id) {
+  PL_ASSIGN_OR_RETURN(auto index, ledger_->LookupIndex(index_keys::Dataset(dataset_id)));
+  if (!index.has_value()) {
+    return absl::NotFoundError("dataset_id '" + dataset_id + "' does not exist");
+  }
+  PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntries(*index, 1));
+  if (entries.empty()) return absl::DataLossError("dataset entry is missing");
+  PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(entries[0].data));
+  PL_ASSIGN_OR_RETURN(DatasetEntry entry, AsDatasetEntry(decoded));
+  DatasetInfo info;
+  info.dataset_id = dataset_id;
+  info.ledger_index = *index;
+  info.already_existed = true;
+  info.entry = std::move(entry);
+  info.checkpoint = ledger_->Latest();
+  return info;
+}
+
+absl::Status Registry::CheckDatasetExists(const std::string& dataset_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (known_datasets_.count(dataset_id)) return absl::OkStatus();
+  }
+  PL_ASSIGN_OR_RETURN(auto index, ledger_->LookupIndex(index_keys::Dataset(dataset_id)));
+  if (!index.has_value()) {
+    return absl::NotFoundError("dataset_id '" + dataset_id + "' does not exist");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  known_datasets_.insert(dataset_id);
+  return absl::OkStatus();
+}
+
+void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
+                             std::function<void(RegisterOutcome)> done) {
+  std::vector<AppendRequest> reqs;
+  reqs.reserve(docs.size());
+  int64_t now = clock_->NowMicros();
+  for (const auto& d : docs) {
+    AppendRequest r;
+    r.entry = EncodeDocumentEntry(
+        DocumentEntry{d.dataset_id, d.content_id, d.size_bytes, d.client_ref}, now);
+    r.dedup_key = index_keys::DatasetContent(d.dataset_id, d.content_id);
+    r.index_prefixes.push_back(index_keys::DatasetDocumentsPrefix(d.dataset_id));
+    r.index_prefixes.push_back(index_keys::ContentPrefix(d.content_id));
+    reqs.push_back(std::move(r));
+  }
+  ledger_->AppendAsync(
+      std::move(reqs),
+      [docs = std::move(docs), done = std::move(done)](AppendOutcome out) mutable {
+        RegisterOutcome result;
+        result.status = out.status;
+        result.checkpoint = out.checkpoint;
+        if (out.status.ok()) {
+          for (size_t i = 0; i < docs.size(); ++i) {
+            DocumentReceiptInfo r;
+            r.doc = std::move(docs[i]);
+            r.ledger_index = out.results[i].index;
+            r.leaf_hash = std::move(out.results[i].leaf_hash);
+            r.already_registered = out.results[i].existed;
+            result.receipts.push_back(std::move(r));
+          }
+        }
+        done(std::move(result));
+      });
+}
+
+RegisterOutcome Registry::Register(std::vector<DocumentRegistration> docs) {
+  std::promise<RegisterOutcome> p;
+  auto f = p.get_future();
+  RegisterAsync(std::move(docs), [&p](RegisterOutcome o) { p.set_value(std::move(o)); });
+  return f.get();
+}
+
+absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
+    const std::string& dataset_id, const std::string& client_ref,
+    std::string_view content, bool more) {
+  if (!in_progress_) {
+    if (dataset_id.empty()) {
+      return absl::InvalidArgumentError(
+          "dataset_id is required on the first part of each document");
+    }
+    PL_RETURN_IF_ERROR(registry_->CheckDatasetExists(dataset_id));
+    if (client_ref.size() > registry_->options().max_client_ref_bytes) {
+      return absl::InvalidArgumentError(
+          "document.client_ref is longer than " +
+          std::to_string(registry_->options().max_client_ref_bytes) + " bytes");
+    }
+    current_ = DocumentRegistration{dataset_id, client_ref, "", 0};
+    in_progress_ = true;
+  } else {
+    if (!dataset_id.empty() && dataset_id != current_.dataset_id) {
+      return absl::InvalidArgumentError(
+          "dataset_id changed in the middle of document '" + current_.client_ref + "'");
+    }
+    if (!client_ref.empty() && client_ref != current_.client_ref) {
+      return absl::InvalidArgumentError(
+          "document.client_ref changed in the middle of document '" +
+          current_.client_ref + "'");
+    }
+  }
+  current_.size_bytes += content.size();
+  if (current_.size_bytes > registry_->options().max_document_bytes) {
+    in_progress_ = false;
+    return absl::ResourceExhaustedError(
+        "document.content of '" + current_.client_ref + "' exceeds the limit of " +
+        std::to_string(registry_->options().max_document_bytes) + " bytes");
+  }
+  hasher_.Update(content);
+  if (more) return std::optional<DocumentRegistration>();
+  current_.content_id = hasher_.Finish();
+  in_progress_ = false;
+  return std::optional<DocumentRegistration>(std::move(current_));
+}
+
+}  // namespace provledger

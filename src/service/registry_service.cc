@@ -1,0 +1,133 @@
+#include "registry_service.h"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "grpc_status.h"
+
+namespace provledger::service {
+
+grpc::Status RegistryServiceImpl::CreateDataset(grpc::ServerContext*,
+                                                const v1::CreateDatasetRequest* req,
+                                                v1::CreateDatasetResponse* resp) {
+  auto info = registry_->CreateDataset(req->name(), req->version(), req->description());
+  if (!info.ok()) return ToGrpc(info.status());
+  resp->set_dataset_id(info->dataset_id);
+  resp->set_ledger_index(info->ledger_index);
+  resp->set_already_existed(info->already_existed);
+  if (info->checkpoint) resp->set_checkpoint(info->checkpoint->note);
+  return grpc::Status::OK;
+}
+
+namespace {
+
+// Shared between the stream's reader (the handler thread), its writer thread
+// and the ledger's committer thread (durability callbacks).
+struct StreamState {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t in_flight = 0;         // submitted, not yet durable or failed
+  bool reading_done = false;
+  absl::Status error;           // first failure; ends the stream
+  v1::RegisterDocumentsResponse ready;  // durable receipts not yet sent
+  std::shared_ptr<const SignedCheckpoint> ready_checkpoint;
+};
+
+void AddReceipts(StreamState* st, RegisterOutcome out) {
+  std::lock_guard<std::mutex> lock(st->mu);
+  st->in_flight -= 1;
+  if (!out.status.ok()) {
+    if (st->error.ok()) st->error = out.status;
+  } else {
+    for (auto& r : out.receipts) {
+      v1::DocumentReceipt* p = st->ready.add_receipts();
+      p->set_client_ref(std::move(r.doc.client_ref));
+      p->set_content_id(std::move(r.doc.content_id));
+      p->set_ledger_index(r.ledger_index);
+      p->set_leaf_hash(std::move(r.leaf_hash));
+      p->set_size_bytes(r.doc.size_bytes);
+      p->set_already_registered(r.already_registered);
+      p->set_tree_size(out.checkpoint->size);
+      p->set_dataset_id(std::move(r.doc.dataset_id));
+    }
+    // Checkpoints only grow; the newest covers every receipt collected.
+    if (!st->ready_checkpoint || out.checkpoint->size > st->ready_checkpoint->size) {
+      st->ready_checkpoint = out.checkpoint;
+    }
+  }
+  st->cv.notify_all();
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::RegisterDocuments(
+    grpc::ServerContext* ctx,
+    grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>*
+        stream) {
+  auto st = std::make_shared<StreamState>();
+
+  // Writer: sends receipts as they become durable, merging whatever is ready.
+  std::thread writer([st, stream] {
+    bool client_gone = false;
+    std::unique_lock<std::mutex> lock(st->mu);
+    while (true) {
+      st->cv.wait(lock, [&] {
+        return st->ready.receipts_size() > 0 || (st->reading_done && st->in_flight == 0);
+      });
+      if (st->ready.receipts_size() == 0) return;  // done and drained
+      v1::RegisterDocumentsResponse resp;
+      resp.Swap(&st->ready);
+      for (auto& r : *resp.mutable_receipts()) r.set_tree_size(st->ready_checkpoint->size);
+      resp.set_checkpoint(st->ready_checkpoint->note);
+      lock.unlock();
+      if (!client_gone && !stream->Write(resp)) client_gone = true;
+      lock.lock();
+    }
+  });
+
+  DocumentAssembler assembler(registry_);
+  absl::Status read_error;
+  v1::RegisterDocumentsRequest req;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(st->mu);
+      st->cv.wait(lock, [&] { return st->in_flight < max_in_flight_ || !st->error.ok(); });
+      if (!st->error.ok()) break;
+    }
+    if (!stream->Read(&req)) break;
+    auto done = assembler.AddPart(req.dataset_id(), req.document().client_ref(),
+                                  req.document().content(), req.document().more());
+    if (!done.ok()) {
+      read_error = done.status();
+      break;
+    }
+    if (!done->has_value()) continue;
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->in_flight += 1;
+    }
+    std::vector<DocumentRegistration> docs;
+    docs.push_back(std::move(**done));
+    registry_->RegisterAsync(std::move(docs),
+                             [st](RegisterOutcome out) { AddReceipts(st.get(), std::move(out)); });
+  }
+  if (read_error.ok() && assembler.in_progress() && !ctx->IsCancelled()) {
+    read_error = absl::InvalidArgumentError(
+        "stream ended in the middle of document '" + assembler.current_ref() +
+        "' (document.more was set on its last part); it was not registered");
+  }
+  {
+    std::lock_guard<std::mutex> lock(st->mu);
+    st->reading_done = true;
+  }
+  st->cv.notify_all();
+  writer.join();
+  if (!read_error.ok()) return ToGrpc(read_error);
+  std::lock_guard<std::mutex> lock(st->mu);
+  return ToGrpc(st->error);
+}
+
+}  // namespace provledger::service

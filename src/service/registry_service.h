@@ -1,0 +1,34 @@
+// provledger.v1.RegistryService: dataset creation and streamed document
+// registration. Receipts are sent only after the ledger batch holding the
+// document is durable.
+#ifndef PROVLEDGER_SRC_SERVICE_REGISTRY_SERVICE_H_
+#define PROVLEDGER_SRC_SERVICE_REGISTRY_SERVICE_H_
+
+#include "provledger/registry.h"
+#include "provledger/v1/registry.grpc.pb.h"
+
+namespace provledger::service {
+
+class RegistryServiceImpl final : public v1::RegistryService::Service {
+ public:
+  // `registry` is not owned and must outlive the service. At most
+  // `max_in_flight` documents per stream wait for durability at once; the
+  // stream stops reading until receipts drain (flow control).
+  RegistryServiceImpl(Registry* registry, size_t max_in_flight = 8192)
+      : registry_(registry), max_in_flight_(max_in_flight) {}
+
+  grpc::Status CreateDataset(grpc::ServerContext* ctx, const v1::CreateDatasetRequest* req,
+                             v1::CreateDatasetResponse* resp) override;
+  grpc::Status RegisterDocuments(
+      grpc::ServerContext* ctx,
+      grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>*
+          stream) override;
+
+ private:
+  Registry* registry_;
+  size_t max_in_flight_;
+};
+
+}  // namespace provledger::service
+
+#endif  // PROVLEDGER_SRC_SERVICE_REGISTRY_SERVICE_H_

@@ -1,0 +1,50 @@
+// The provledger CLI's commands. Online commands talk to provledgerd over
+// gRPC; `verify ...` and `keygen` work offline with files and a verifier key.
+// Every command returns a process exit code (0 ok, 1 failure/verification
+// failed, 2 usage error) and prints errors on stderr.
+#ifndef PROVLEDGER_TOOLS_CLI_COMMANDS_H_
+#define PROVLEDGER_TOOLS_CLI_COMMANDS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace provledger::cli {
+
+struct RegisterArgs {
+  std::string server;
+  std::string dataset_id;
+  std::vector<std::string> inputs;  // folders, files, or .jsonl files
+  std::string receipts_out;         // JSONL receipts; empty = none
+  bool jsonl = false;               // force JSONL parsing of files
+  bool quiet = false;
+};
+
+int CreateDataset(const std::string& server, const std::string& name,
+                  const std::string& version, const std::string& description);
+int Register(const RegisterArgs& args);
+int GetCheckpoint(const std::string& server, uint64_t size, const std::string& out);
+int ShowVerifierKeys(const std::string& server);
+int Entries(const std::string& server, uint64_t start, uint32_t count);
+int Proof(const std::string& server, uint64_t index, uint64_t size, const std::string& out);
+int Consistency(const std::string& server, uint64_t from, uint64_t to, const std::string& out);
+
+int VerifyCheckpointFile(const std::string& file, const std::string& vkey);
+int VerifyInclusionFile(const std::string& file, const std::string& vkey,
+                        const std::string& content_file);
+int VerifyConsistencyFiles(const std::string& old_cp, const std::string& new_cp,
+                           const std::string& proof_file, const std::string& vkey);
+int Keygen(const std::string& name, const std::string& out);
+
+// Reads a whole file (or stdin for "-"). NotFound if unreadable.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+// Writes `data` to `path` ("-" or empty = stdout).
+absl::Status WriteOutput(const std::string& path, const std::string& data);
+// A verifier key given literally or as @file / a file name holding one.
+absl::StatusOr<std::string> ResolveVerifierKey(const std::string& arg);
+
+}  // namespace provledger::cli
+
+#endif  // PROVLEDGER_TOOLS_CLI_COMMANDS_H_

@@ -1,0 +1,151 @@
+// Online commands that read the ledger: checkpoint, vkey, entries, proof,
+// consistency; and dataset creation.
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "client.h"
+#include "commands.h"
+#include "provledger/encoding.h"
+#include "provledger/entry.h"
+#include "provledger/note.h"
+#include "provledger/v1/ledger.grpc.pb.h"
+#include "provledger/v1/registry.grpc.pb.h"
+
+namespace provledger::cli {
+
+int CreateDataset(const std::string& server, const std::string& name,
+                  const std::string& version, const std::string& description) {
+  auto stub = v1::RegistryService::NewStub(Connect(server));
+  grpc::ClientContext ctx;
+  v1::CreateDatasetRequest req;
+  req.set_name(name);
+  req.set_version(version);
+  req.set_description(description);
+  v1::CreateDatasetResponse resp;
+  grpc::Status s = stub->CreateDataset(&ctx, req, &resp);
+  if (!s.ok()) return Fail("create dataset", s);
+  std::cout << resp.dataset_id() << "\n";
+  std::cerr << (resp.already_existed() ? "dataset already existed" : "dataset created")
+            << " at ledger index " << resp.ledger_index() << "\n";
+  return 0;
+}
+
+int GetCheckpoint(const std::string& server, uint64_t size, const std::string& out) {
+  auto stub = v1::LedgerService::NewStub(Connect(server));
+  grpc::ClientContext ctx;
+  v1::GetCheckpointRequest req;
+  req.set_tree_size(size);
+  v1::GetCheckpointResponse resp;
+  grpc::Status s = stub->GetCheckpoint(&ctx, req, &resp);
+  if (!s.ok()) return Fail("get checkpoint", s);
+  absl::Status w = WriteOutput(out, resp.note());
+  if (!w.ok()) {
+    std::cerr << "provledger: " << w.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int ShowVerifierKeys(const std::string& server) {
+  auto stub = v1::LedgerService::NewStub(Connect(server));
+  grpc::ClientContext ctx;
+  v1::GetCheckpointResponse resp;
+  grpc::Status s = stub->GetCheckpoint(&ctx, v1::GetCheckpointRequest(), &resp);
+  if (!s.ok()) return Fail("get checkpoint", s);
+  for (const auto& k : resp.verifier_keys()) std::cout << k << "\n";
+  return 0;
+}
+
+namespace {
+
+nlohmann::json EntryJson(const v1::LedgerEntry& e) {
+  nlohmann::json j;
+  j["index"] = e.index();
+  j["leaf_hash"] = ToHex(e.leaf_hash());
+  auto decoded = DecodeEntry(e.data());
+  if (!decoded.ok()) {
+    j["error"] = std::string(decoded.status().message());
+    return j;
+  }
+  j["timestamp_us"] = decoded->timestamp_us;
+  if (auto d = AsDocumentEntry(*decoded); d.ok()) {
+    j["type"] = "document";
+    j["dataset_id"] = d->dataset_id;
+    j["content_id"] = ToHex(d->content_id);
+    j["size_bytes"] = d->size_bytes;
+    j["client_ref"] = d->client_ref;
+  } else if (auto ds = AsDatasetEntry(*decoded); ds.ok()) {
+    j["type"] = "dataset";
+    j["dataset_id"] = ds->dataset_id;
+    j["name"] = ds->name;
+    j["version"] = ds->version;
+    j["description"] = ds->description;
+  }
+  return j;
+}
+
+}  // namespace
+
+int Entries(const std::string& server, uint64_t start, uint32_t count) {
+  auto stub = v1::LedgerService::NewStub(Connect(server));
+  grpc::ClientContext ctx;
+  v1::GetEntriesRequest req;
+  req.set_start(start);
+  req.set_count(count);
+  v1::GetEntriesResponse resp;
+  grpc::Status s = stub->GetEntries(&ctx, req, &resp);
+  if (!s.ok()) return Fail("get entries", s);
+  for (const auto& e : resp.entries()) std::cout << EntryJson(e).dump() << "\n";
+  return 0;
+}
+
+int Proof(const std::string& server, uint64_t index, uint64_t size, const std::string& out) {
+  auto stub = v1::LedgerService::NewStub(Connect(server));
+  grpc::ClientContext ctx;
+  v1::GetInclusionProofRequest req;
+  req.set_index(index);
+  req.set_tree_size(size);
+  v1::GetInclusionProofResponse resp;
+  grpc::Status s = stub->GetInclusionProof(&ctx, req, &resp);
+  if (!s.ok()) return Fail("get inclusion proof", s);
+  if (resp.checkpoint().empty()) {
+    std::cerr << "provledger: no checkpoint was signed at tree size " << resp.tree_size()
+              << "; ask for a size that has one (0 = latest)\n";
+    return 1;
+  }
+  TlogProof p;
+  p.has_extra = true;
+  p.extra = resp.entry_data();
+  p.index = resp.index();
+  p.hashes.assign(resp.hashes().begin(), resp.hashes().end());
+  p.checkpoint = resp.checkpoint();
+  absl::Status w = WriteOutput(out, FormatTlogProof(p));
+  if (!w.ok()) {
+    std::cerr << "provledger: " << w.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int Consistency(const std::string& server, uint64_t from, uint64_t to, const std::string& out) {
+  auto stub = v1::LedgerService::NewStub(Connect(server));
+  grpc::ClientContext ctx;
+  v1::GetConsistencyProofRequest req;
+  req.set_from_size(from);
+  req.set_to_size(to);
+  v1::GetConsistencyProofResponse resp;
+  grpc::Status s = stub->GetConsistencyProof(&ctx, req, &resp);
+  if (!s.ok()) return Fail("get consistency proof", s);
+  std::string text = "provledger-consistency-proof v1\nfrom " + std::to_string(resp.from_size()) +
+                     "\nto " + std::to_string(resp.to_size()) + "\n";
+  for (const auto& h : resp.hashes()) text += Base64Encode(h) + "\n";
+  absl::Status w = WriteOutput(out, text);
+  if (!w.ok()) {
+    std::cerr << "provledger: " << w.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace provledger::cli

@@ -1,0 +1,103 @@
+// provledger: the command-line client. Flags and dispatch only.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <string>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace provledger::cli;
+  CLI::App app{"provledger: register training data and verify the provenance ledger"};
+  app.require_subcommand(1);
+  const char* env_server = std::getenv("PROVLEDGER_SERVER");
+  std::string server = env_server ? env_server : "127.0.0.1:7600";
+  app.add_option("--server", server, "provledgerd address (env PROVLEDGER_SERVER)")
+      ->capture_default_str();
+
+  // dataset create
+  auto* dataset = app.add_subcommand("dataset", "Manage datasets");
+  dataset->require_subcommand(1);
+  auto* ds_create = dataset->add_subcommand("create", "Create a dataset version; prints its id");
+  std::string ds_name, ds_version, ds_description;
+  ds_create->add_option("--name", ds_name, "Dataset name")->required();
+  ds_create->add_option("--version", ds_version, "Dataset version");
+  ds_create->add_option("--description", ds_description, "Description");
+
+  // register
+  auto* reg = app.add_subcommand("register", "Register files, folders or JSONL shards");
+  RegisterArgs rargs;
+  reg->add_option("--dataset-id", rargs.dataset_id, "Dataset id from `dataset create`")->required();
+  reg->add_option("inputs", rargs.inputs, "Files, folders, or .jsonl files of {\"ref\",\"text\"}")
+      ->required();
+  reg->add_option("--receipts", rargs.receipts_out, "Write receipts as JSONL to this file");
+  reg->add_flag("--jsonl", rargs.jsonl, "Parse every input file as JSONL");
+  reg->add_flag("--quiet", rargs.quiet, "Do not print receipts");
+
+  // checkpoint, vkey, entries
+  auto* checkpoint = app.add_subcommand("checkpoint", "Print a signed checkpoint");
+  uint64_t cp_size = 0;
+  std::string cp_out;
+  checkpoint->add_option("--size", cp_size, "Tree size (default: latest)");
+  checkpoint->add_option("--out", cp_out, "Write to this file instead of stdout");
+  auto* vkey = app.add_subcommand("vkey", "Print the server's verifier key(s)");
+  auto* entries = app.add_subcommand("entries", "Print ledger entries as JSON lines");
+  uint64_t e_start = 0;
+  uint32_t e_count = 100;
+  entries->add_option("--start", e_start, "First index");
+  entries->add_option("--count", e_count, "How many (1..1000)");
+
+  // proof, consistency
+  auto* proof = app.add_subcommand("proof", "Fetch an inclusion proof as a c2sp.org/tlog-proof");
+  uint64_t p_index = 0, p_size = 0;
+  std::string p_out;
+  proof->add_option("--index", p_index, "Ledger index")->required();
+  proof->add_option("--size", p_size, "Tree size (default: latest)");
+  proof->add_option("--out", p_out, "Write to this file instead of stdout");
+  auto* consistency = app.add_subcommand("consistency", "Fetch a consistency proof");
+  uint64_t c_from = 0, c_to = 0;
+  std::string c_out;
+  consistency->add_option("--from", c_from, "Older tree size")->required();
+  consistency->add_option("--to", c_to, "Newer tree size (default: latest)");
+  consistency->add_option("--out", c_out, "Write to this file instead of stdout");
+
+  // verify (offline)
+  auto* verify = app.add_subcommand("verify", "Verify offline with the verifier key");
+  verify->require_subcommand(1);
+  std::string v_key, v_file, v_content, v_old, v_new, v_proof;
+  auto* v_cp = verify->add_subcommand("checkpoint", "Verify a signed checkpoint");
+  v_cp->add_option("file", v_file, "Checkpoint file")->required();
+  v_cp->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
+  auto* v_inc = verify->add_subcommand("inclusion", "Verify a .tlog-proof");
+  v_inc->add_option("file", v_file, "Proof file from `provledger proof`")->required();
+  v_inc->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
+  v_inc->add_option("--content", v_content, "Also check that this file is the registered content");
+  auto* v_cons = verify->add_subcommand("consistency", "Verify that one checkpoint extends another");
+  v_cons->add_option("--old", v_old, "Older checkpoint file")->required();
+  v_cons->add_option("--new", v_new, "Newer checkpoint file")->required();
+  v_cons->add_option("--proof", v_proof, "Proof file from `provledger consistency`")->required();
+  v_cons->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
+
+  // keygen
+  auto* keygen = app.add_subcommand("keygen", "Create an Ed25519 signing key (PEM, mode 0600)");
+  std::string k_name, k_out;
+  keygen->add_option("--name", k_name, "Key name: the log's origin")->required();
+  keygen->add_option("--out", k_out, "Key file to create")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*ds_create) return CreateDataset(server, ds_name, ds_version, ds_description);
+  if (*reg) {
+    rargs.server = server;
+    return Register(rargs);
+  }
+  if (*checkpoint) return GetCheckpoint(server, cp_size, cp_out);
+  if (*vkey) return ShowVerifierKeys(server);
+  if (*entries) return Entries(server, e_start, e_count);
+  if (*proof) return Proof(server, p_index, p_size, p_out);
+  if (*consistency) return Consistency(server, c_from, c_to, c_out);
+  if (*v_cp) return VerifyCheckpointFile(v_file, v_key);
+  if (*v_inc) return VerifyInclusionFile(v_file, v_key, v_content);
+  if (*v_cons) return VerifyConsistencyFiles(v_old, v_new, v_proof, v_key);
+  if (*keygen) return Keygen(k_name, k_out);
+  return 2;
+}

@@ -1,0 +1,204 @@
+// `provledger register`: streams files, folders or JSONL records into a
+// dataset and prints (or saves) a durable receipt for each.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "client.h"
+#include "commands.h"
+#include "provledger/encoding.h"
+#include "provledger/v1/registry.grpc.pb.h"
+
+namespace provledger::cli {
+namespace {
+
+constexpr size_t kPartBytes = 1 << 20;  // the protocol's per-message limit
+
+using Stream = grpc::ClientReaderWriter<v1::RegisterDocumentsRequest,
+                                        v1::RegisterDocumentsResponse>;
+
+// Sends one document in parts of at most 1 MiB, reading `next` until empty.
+template <typename NextChunk>
+bool SendDocument(Stream* stream, const std::string& dataset_id, const std::string& ref,
+                  NextChunk next) {
+  v1::RegisterDocumentsRequest req;
+  req.set_dataset_id(dataset_id);
+  req.mutable_document()->set_client_ref(ref);
+  std::string chunk = next();
+  while (true) {
+    std::string following = chunk.size() == kPartBytes ? next() : std::string();
+    bool more = !following.empty();
+    req.mutable_document()->set_content(std::move(chunk));
+    req.mutable_document()->set_more(more);
+    if (!stream->Write(req)) return false;
+    if (!more) return true;
+    req.clear_dataset_id();
+    req.mutable_document()->clear_client_ref();
+    chunk = std::move(following);
+  }
+}
+
+bool IsJsonl(const std::filesystem::path& p, bool force) {
+  return force || p.extension() == ".jsonl";
+}
+
+struct Progress {
+  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> acked{0};
+  bool tty = isatty(STDERR_FILENO);
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  void Show(bool final) {
+    if (!tty && !final) return;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    uint64_t a = acked.load();
+    std::cerr << "\r[" << (final ? "done" : "....") << "] sent " << sent.load()
+              << ", durable " << a << " (" << static_cast<uint64_t>(secs > 0 ? a / secs : 0)
+              << " docs/s)" << (final ? "\n" : "") << std::flush;
+  }
+};
+
+}  // namespace
+
+int Register(const RegisterArgs& args) {
+  if (args.dataset_id.empty()) {
+    std::cerr << "provledger: --dataset-id is required\n";
+    return 2;
+  }
+  // Expand inputs up front so a missing path fails before anything is sent.
+  std::vector<std::pair<std::filesystem::path, std::string>> files;  // path, ref
+  for (const auto& in : args.inputs) {
+    std::filesystem::path p(in);
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
+        if (e.is_regular_file()) found.push_back(e.path());
+      }
+      std::sort(found.begin(), found.end());
+      for (auto& f : found) files.emplace_back(f, std::filesystem::relative(f, p).string());
+    } else if (std::filesystem::is_regular_file(p, ec)) {
+      files.emplace_back(p, p.filename().string());
+    } else {
+      std::cerr << "provledger: " << in << " is not a file or folder\n";
+      return 2;
+    }
+  }
+
+  std::ofstream receipts;
+  if (!args.receipts_out.empty()) {
+    receipts.open(args.receipts_out, std::ios::trunc);
+    if (!receipts) {
+      std::cerr << "provledger: cannot write " << args.receipts_out << "\n";
+      return 1;
+    }
+  }
+
+  auto stub = v1::RegistryService::NewStub(Connect(args.server));
+  grpc::ClientContext ctx;
+  std::unique_ptr<Stream> stream = stub->RegisterDocuments(&ctx);
+  Progress progress;
+  std::string send_error;
+
+  std::thread sender([&] {
+    for (const auto& [path, ref] : files) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        send_error = "cannot read " + path.string();
+        break;
+      }
+      if (IsJsonl(path, args.jsonl)) {
+        std::string line;
+        uint64_t line_no = 0;
+        while (std::getline(in, line)) {
+          ++line_no;
+          if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+          nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+          if (j.is_discarded() || !j.is_object() || !j.contains("text") ||
+              !j["text"].is_string()) {
+            send_error = path.string() + ":" + std::to_string(line_no) +
+                         ": expected {\"ref\": ..., \"text\": ...}";
+            break;
+          }
+          std::string r = j.contains("ref") && j["ref"].is_string()
+                              ? j["ref"].get<std::string>()
+                              : ref + ":" + std::to_string(line_no);
+          std::string text = j["text"].get<std::string>();
+          size_t off = 0;
+          bool first = true;
+          auto next = [&]() {
+            if (!first && off >= text.size()) return std::string();
+            first = false;
+            std::string c = text.substr(off, kPartBytes);
+            off += c.size();
+            return c;
+          };
+          if (!SendDocument(stream.get(), args.dataset_id, r, next)) break;
+          ++progress.sent;
+        }
+        if (!send_error.empty()) break;
+      } else {
+        auto next = [&]() {
+          std::string c(kPartBytes, '\0');
+          in.read(c.data(), c.size());
+          c.resize(static_cast<size_t>(in.gcount()));
+          return c;
+        };
+        if (!SendDocument(stream.get(), args.dataset_id, ref, next)) break;
+        ++progress.sent;
+      }
+      if (!send_error.empty()) break;
+    }
+    if (!send_error.empty()) ctx.TryCancel();
+    stream->WritesDone();
+  });
+
+  v1::RegisterDocumentsResponse resp;
+  auto last_show = std::chrono::steady_clock::now();
+  uint64_t new_docs = 0, existing = 0;
+  while (stream->Read(&resp)) {
+    for (const auto& r : resp.receipts()) {
+      ++progress.acked;
+      (r.already_registered() ? existing : new_docs)++;
+      if (receipts.is_open() || !args.quiet) {
+        nlohmann::json j;
+        j["client_ref"] = r.client_ref();
+        j["content_id"] = ToHex(r.content_id());
+        j["ledger_index"] = r.ledger_index();
+        j["leaf_hash"] = ToHex(r.leaf_hash());
+        j["size_bytes"] = r.size_bytes();
+        j["tree_size"] = r.tree_size();
+        j["already_registered"] = r.already_registered();
+        if (receipts.is_open()) {
+          receipts << j.dump() << "\n";
+        } else {
+          std::cout << j.dump() << "\n";
+        }
+      }
+    }
+    if (std::chrono::steady_clock::now() - last_show > std::chrono::milliseconds(200)) {
+      progress.Show(false);
+      last_show = std::chrono::steady_clock::now();
+    }
+  }
+  sender.join();
+  grpc::Status s = stream->Finish();
+  progress.Show(true);
+  std::cerr << new_docs << " registered, " << existing << " already registered\n";
+  if (!send_error.empty()) {
+    std::cerr << "provledger: " << send_error << "\n";
+    return 1;
+  }
+  if (!s.ok()) return Fail("register", s);
+  return 0;
+}
+
+}  // namespace provledger::cli
