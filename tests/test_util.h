@@ -38,15 +38,15 @@ class TempDir {
 
 }  // namespace provledger::testing
 
-#define PL_ASSERT_OK(expr)                                  \
-  do {                                                      \
+#define PL_ASSERT_OK(expr)                                              \
+  do {                                                                  \
     const ::absl::Status pl_s_ = ::provledger::testing::ToStatus(expr); \
-    ASSERT_TRUE(pl_s_.ok()) << pl_s_;                       \
+    ASSERT_TRUE(pl_s_.ok()) << pl_s_;                                   \
   } while (false)
-#define PL_EXPECT_OK(expr)                                  \
-  do {                                                      \
+#define PL_EXPECT_OK(expr)                                              \
+  do {                                                                  \
     const ::absl::Status pl_s_ = ::provledger::testing::ToStatus(expr); \
-    EXPECT_TRUE(pl_s_.ok()) << pl_s_;                       \
+    EXPECT_TRUE(pl_s_.ok()) << pl_s_;                                   \
   } while (false)
 
 namespace provledger::testing {

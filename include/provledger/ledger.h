@@ -98,8 +98,7 @@ class Ledger {
   // ledger). FailedPrecondition if the stored root and the last signed
   // checkpoint disagree, if the origin changed, or if no signer is given;
   // DataLoss if tree nodes are missing.
-  static absl::StatusOr<std::unique_ptr<Ledger>> Open(Storage* storage,
-                                                      LedgerOptions options);
+  static absl::StatusOr<std::unique_ptr<Ledger>> Open(Storage* storage, LedgerOptions options);
   // The origin recorded in `storage` by a previous Open, or nullopt for a
   // storage that holds no ledger yet.
   static absl::StatusOr<std::optional<std::string>> StoredOrigin(Storage* storage);
@@ -110,8 +109,7 @@ class Ledger {
 
   // Queues `requests` for the next group commit; `done` is called once, from
   // the committer thread, when they are durable or have failed.
-  void AppendAsync(std::vector<AppendRequest> requests,
-                   std::function<void(AppendOutcome)> done);
+  void AppendAsync(std::vector<AppendRequest> requests, std::function<void(AppendOutcome)> done);
   // Blocking form of AppendAsync.
   AppendOutcome Append(std::vector<AppendRequest> requests);
 
@@ -120,14 +118,11 @@ class Ledger {
   // The checkpoint signed at exactly `size`; NotFound if none was.
   absl::StatusOr<std::string> CheckpointNote(uint64_t size);
   // Entries [start, start + count) clipped to the latest size.
-  absl::StatusOr<std::vector<StoredEntry>> GetEntries(uint64_t start,
-                                                      uint64_t count);
+  absl::StatusOr<std::vector<StoredEntry>> GetEntries(uint64_t start, uint64_t count);
   // Proofs for any size up to the latest checkpoint's. OutOfRange if a size
   // exceeds it, InvalidArgument if index >= size or from > to.
-  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index,
-                                                          uint64_t size);
-  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from,
-                                                            uint64_t to);
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size);
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from, uint64_t to);
   // Value of a single-valued index key (the ledger index), or nullopt.
   absl::StatusOr<std::optional<uint64_t>> LookupIndex(const std::string& key);
   // Ledger indices under a multi-valued index prefix, ascending, starting at
@@ -153,8 +148,7 @@ class Ledger {
 
   Ledger(Storage* storage, LedgerOptions options);
   absl::Status Recover();
-  absl::StatusOr<std::string> SignCheckpoint(uint64_t size,
-                                             const std::string& root) const;
+  absl::StatusOr<std::string> SignCheckpoint(uint64_t size, const std::string& root) const;
   void CommitLoop();
   void CommitBatch(std::vector<Pending> batch);
   absl::Status CheckSize(uint64_t size) const;

@@ -39,9 +39,7 @@ std::string EmptyRoot();
 struct NodeId {
   uint8_t level = 0;
   uint64_t index = 0;
-  bool operator==(const NodeId& o) const {
-    return level == o.level && index == o.index;
-  }
+  bool operator==(const NodeId& o) const { return level == o.level && index == o.index; }
 };
 
 // The perfect subtrees that exactly cover [begin, end), left to right, each
@@ -55,8 +53,7 @@ class NodeReader {
   // Returns the hashes of `ids` in order. Every id must be a node that is
   // complete in the tree being read; a missing node is an error (NotFound or
   // DataLoss), never an empty hash.
-  virtual absl::StatusOr<std::vector<std::string>> ReadNodes(
-      const std::vector<NodeId>& ids) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ReadNodes(const std::vector<NodeId>& ids) = 0;
 };
 
 // The right edge of a tree of `size()` leaves: the hashes of RangeNodes(0,
@@ -66,15 +63,13 @@ class CompactTree {
   CompactTree() = default;
   // Rebuilds the right edge from stored nodes. `hashes` must be the hashes of
   // RangeNodes(0, size) in order; InvalidArgument if the count differs.
-  static absl::StatusOr<CompactTree> FromHashes(uint64_t size,
-                                                std::vector<std::string> hashes);
+  static absl::StatusOr<CompactTree> FromHashes(uint64_t size, std::vector<std::string> hashes);
   // Loads the right edge of a `size`-leaf tree from `reader` (O(log n) reads).
   static absl::StatusOr<CompactTree> Load(uint64_t size, NodeReader& reader);
 
   // Appends a leaf. `visit` is called for the leaf node and for every perfect
   // subtree the append completes, bottom-up, so the caller can store them.
-  void Append(std::string leaf_hash,
-              const std::function<void(NodeId, const std::string&)>& visit);
+  void Append(std::string leaf_hash, const std::function<void(NodeId, const std::string&)>& visit);
 
   uint64_t size() const { return size_; }
   // RFC 6962 root hash of the current tree (EmptyRoot() when empty).
@@ -87,13 +82,11 @@ class CompactTree {
 
 // RFC 9162 section 2.1.3.1 inclusion path of leaf `index` in the tree of
 // `size` leaves. InvalidArgument unless index < size.
-absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index,
-                                                        uint64_t size,
+absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size,
                                                         NodeReader& reader);
 // RFC 9162 section 2.1.4.1 consistency proof from `from` to `to` leaves.
 // Empty when from == to or from == 0. InvalidArgument if from > to.
-absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from,
-                                                          uint64_t to,
+absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from, uint64_t to,
                                                           NodeReader& reader);
 // Root hash of the tree of the first `size` leaves.
 absl::StatusOr<std::string> RootAt(uint64_t size, NodeReader& reader);
@@ -101,15 +94,12 @@ absl::StatusOr<std::string> RootAt(uint64_t size, NodeReader& reader);
 // RFC 9162 section 2.1.3.2. OK if `path` proves `leaf_hash` at `index` in the
 // tree of `size` leaves with root `root`; InvalidArgument (with the reason)
 // otherwise.
-absl::Status VerifyInclusion(uint64_t index, uint64_t size,
-                             std::string_view leaf_hash,
-                             const std::vector<std::string>& path,
-                             std::string_view root);
+absl::Status VerifyInclusion(uint64_t index, uint64_t size, std::string_view leaf_hash,
+                             const std::vector<std::string>& path, std::string_view root);
 // RFC 9162 section 2.1.4.2. OK if `path` proves the tree of `size1` leaves
 // with root `root1` is a prefix of the tree of `size2` leaves with `root2`.
-absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
-                               std::string_view root1, std::string_view root2,
-                               const std::vector<std::string>& path);
+absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, std::string_view root1,
+                               std::string_view root2, const std::vector<std::string>& path);
 
 }  // namespace provledger::merkle
 

@@ -37,8 +37,7 @@ struct NoteVerifierKey {
 bool IsValidNoteName(std::string_view name);
 // First four bytes of SHA-256(name || "\n" || 0x01 || public_key), big-endian.
 uint32_t NoteKeyId(std::string_view name, std::string_view public_key);
-std::string FormatVerifierKey(std::string_view name,
-                              std::string_view public_key);
+std::string FormatVerifierKey(std::string_view name, std::string_view public_key);
 // InvalidArgument naming the broken part if `vkey` is malformed or its key id
 // does not match its name and key.
 absl::StatusOr<NoteVerifierKey> ParseVerifierKey(std::string_view vkey);
@@ -83,8 +82,7 @@ absl::StatusOr<SignedNote> ParseNote(std::string_view note);
 // Signatures by other keys are ignored (they may be rotation partners or
 // witnesses). PermissionDenied if there is no signature by `key` or if one
 // fails to verify; InvalidArgument if the note is malformed.
-absl::StatusOr<std::string> OpenNote(std::string_view note,
-                                     const NoteVerifierKey& key);
+absl::StatusOr<std::string> OpenNote(std::string_view note, const NoteVerifierKey& key);
 
 // A tree head: the body of a c2sp.org/tlog-checkpoint note.
 struct Checkpoint {
@@ -98,8 +96,7 @@ std::string FormatCheckpointText(const Checkpoint& cp);
 // Parses a checkpoint body; extension lines after the third are ignored.
 absl::StatusOr<Checkpoint> ParseCheckpointText(std::string_view text);
 // OpenNote + ParseCheckpointText, and the origin must equal the key's name.
-absl::StatusOr<Checkpoint> VerifyCheckpoint(std::string_view note,
-                                            const NoteVerifierKey& key);
+absl::StatusOr<Checkpoint> VerifyCheckpoint(std::string_view note, const NoteVerifierKey& key);
 
 // A c2sp.org/tlog-proof@v1 offline inclusion proof.
 struct TlogProof {
@@ -114,8 +111,7 @@ std::string FormatTlogProof(const TlogProof& proof);
 absl::StatusOr<TlogProof> ParseTlogProof(std::string_view text);
 // Verifies the checkpoint signature by `key` and that `leaf_hash` is at
 // `proof.index` in it. Returns the checkpoint on success.
-absl::StatusOr<Checkpoint> VerifyTlogProof(const TlogProof& proof,
-                                           const NoteVerifierKey& key,
+absl::StatusOr<Checkpoint> VerifyTlogProof(const TlogProof& proof, const NoteVerifierKey& key,
                                            std::string_view leaf_hash);
 
 }  // namespace provledger

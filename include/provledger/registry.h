@@ -78,8 +78,7 @@ class Registry {
 
   // InvalidArgument naming the field for bad names; AlreadyExists if the
   // dataset exists with another description; errors of the ledger as is.
-  absl::StatusOr<DatasetInfo> CreateDataset(const std::string& name,
-                                            const std::string& version,
+  absl::StatusOr<DatasetInfo> CreateDataset(const std::string& name, const std::string& version,
                                             const std::string& description);
   // NotFound (naming dataset_id) if no such dataset.
   absl::StatusOr<DatasetInfo> GetDataset(const std::string& dataset_id);
@@ -111,9 +110,9 @@ class DocumentAssembler {
   // InvalidArgument for a missing/changed dataset_id or an oversized
   // client_ref, NotFound for an unknown dataset, ResourceExhausted when the
   // document exceeds max_document_bytes.
-  absl::StatusOr<std::optional<DocumentRegistration>> AddPart(
-      const std::string& dataset_id, const std::string& client_ref,
-      std::string_view content, bool more);
+  absl::StatusOr<std::optional<DocumentRegistration>> AddPart(const std::string& dataset_id,
+                                                              const std::string& client_ref,
+                                                              std::string_view content, bool more);
   // True while a document is partly received.
   bool in_progress() const { return in_progress_; }
   const std::string& current_ref() const { return current_.client_ref; }

@@ -46,8 +46,7 @@ absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config)
 
 // Loads a PEM key file, or with `create` makes a new key there (mode 0600,
 // parent directory 0700) if the file does not exist.
-absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path,
-                                                         bool create);
+absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path, bool create);
 
 class Server {
  public:

@@ -20,8 +20,7 @@ inline constexpr size_t kSha256Size = 32;
 // SHA-256 of the concatenation of `parts` (32 raw bytes).
 std::string Sha256(std::string_view data);
 std::string Sha256Concat(std::string_view a, std::string_view b);
-std::string Sha256Concat(std::string_view a, std::string_view b,
-                         std::string_view c);
+std::string Sha256Concat(std::string_view a, std::string_view b, std::string_view c);
 
 // Incremental SHA-256 for content that arrives in parts.
 class Sha256Hasher {

@@ -17,10 +17,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define PL_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::absl::Status pl_status_ = (expr);           \
-    if (!pl_status_.ok()) return pl_status_;      \
+#define PL_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status pl_status_ = (expr);      \
+    if (!pl_status_.ok()) return pl_status_; \
   } while (false)
 
 #define PL_STATUS_CONCAT_INNER_(a, b) a##b
@@ -29,9 +29,12 @@
 #define PL_ASSIGN_OR_RETURN(lhs, expr) \
   PL_ASSIGN_OR_RETURN_IMPL_(PL_STATUS_CONCAT_(pl_statusor_, __LINE__), lhs, expr)
 
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define PL_ASSIGN_OR_RETURN_IMPL_(var, lhs, expr) \
   auto var = (expr);                              \
   if (!var.ok()) return var.status();             \
   lhs = std::move(var).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // PROVLEDGER_STATUS_MACROS_H_

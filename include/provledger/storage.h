@@ -73,16 +73,14 @@ class Storage {
   // DataLoss (converted from the engine's error) on failure.
   virtual absl::Status Write(const WriteBatch& batch, bool sync) = 0;
   // The value of `key`, or nullopt if absent.
-  virtual absl::StatusOr<std::optional<std::string>> Get(Column column,
-                                                         std::string_view key) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) = 0;
   // Values of `keys` in order (nullopt where absent), in one batched lookup.
   virtual absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
       Column column, const std::vector<std::string>& keys) = 0;
   // Calls `fn(key, value)` for keys in [begin, end) in ascending byte order
   // (end empty = no upper bound) until `fn` returns false.
-  virtual absl::Status Scan(
-      Column column, std::string_view begin, std::string_view end,
-      const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  virtual absl::Status Scan(Column column, std::string_view begin, std::string_view end,
+                            const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
 };
 
 struct RocksDbOptions {
@@ -92,8 +90,8 @@ struct RocksDbOptions {
 // Opens (creating if missing) the RocksDB database in `dir` with the
 // provledger column families. FailedPrecondition if it is locked by another
 // process; Internal/DataLoss on corruption.
-absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
-    const std::string& dir, const RocksDbOptions& options);
+absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& dir,
+                                                            const RocksDbOptions& options);
 
 // An in-memory Storage for tests. `fail_writes_after`: once that many Writes
 // have succeeded, every later Write fails with Unavailable and changes

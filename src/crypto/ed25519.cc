@@ -24,8 +24,7 @@ namespace {
 absl::StatusOr<std::string> RawPublicKey(EVP_PKEY* pkey) {
   std::string pub(kEd25519PublicKeySize, '\0');
   size_t len = pub.size();
-  if (EVP_PKEY_get_raw_public_key(
-          pkey, reinterpret_cast<unsigned char*>(pub.data()), &len) != 1 ||
+  if (EVP_PKEY_get_raw_public_key(pkey, reinterpret_cast<unsigned char*>(pub.data()), &len) != 1 ||
       len != kEd25519PublicKeySize) {
     return OpenSslError("reading Ed25519 public key");
   }
@@ -34,11 +33,9 @@ absl::StatusOr<std::string> RawPublicKey(EVP_PKEY* pkey) {
 
 }  // namespace
 
-Ed25519PrivateKey::Ed25519PrivateKey(std::unique_ptr<Impl> impl)
-    : impl_(std::move(impl)) {}
+Ed25519PrivateKey::Ed25519PrivateKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Ed25519PrivateKey::Ed25519PrivateKey(Ed25519PrivateKey&&) noexcept = default;
-Ed25519PrivateKey& Ed25519PrivateKey::operator=(Ed25519PrivateKey&&) noexcept =
-    default;
+Ed25519PrivateKey& Ed25519PrivateKey::operator=(Ed25519PrivateKey&&) noexcept = default;
 Ed25519PrivateKey::~Ed25519PrivateKey() = default;
 
 absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::Generate() {
@@ -53,8 +50,7 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::Generate() {
   return key;
 }
 
-absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(
-    std::string_view pem) {
+absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (bio == nullptr) return OpenSslError("allocating BIO");
   EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
@@ -76,9 +72,8 @@ absl::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(
 
 std::string Ed25519PrivateKey::ToPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (bio == nullptr ||
-      PEM_write_bio_PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr,
-                               0, nullptr, nullptr) != 1) {
+  if (bio == nullptr || PEM_write_bio_PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0,
+                                                 nullptr, nullptr) != 1) {
     ERR_clear_error();
     return "";
   }
@@ -87,20 +82,16 @@ std::string Ed25519PrivateKey::ToPem() const {
   return std::string(data, static_cast<size_t>(len));
 }
 
-absl::StatusOr<std::string> Ed25519PrivateKey::Sign(
-    std::string_view message) const {
+absl::StatusOr<std::string> Ed25519PrivateKey::Sign(std::string_view message) const {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr,
-                         impl_->pkey.get()) != 1) {
+      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->pkey.get()) != 1) {
     return OpenSslError("initialising Ed25519 signing");
   }
   std::string sig(kEd25519SignatureSize, '\0');
   size_t len = sig.size();
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()),
-                     &len,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1 ||
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
       len != kEd25519SignatureSize) {
     return OpenSslError("Ed25519 signing");
   }
@@ -109,13 +100,11 @@ absl::StatusOr<std::string> Ed25519PrivateKey::Sign(
 
 bool Ed25519Verify(std::string_view public_key, std::string_view message,
                    std::string_view signature) {
-  if (public_key.size() != kEd25519PublicKeySize ||
-      signature.size() != kEd25519SignatureSize) {
+  if (public_key.size() != kEd25519PublicKeySize || signature.size() != kEd25519SignatureSize) {
     return false;
   }
   EvpPkeyPtr pkey(EVP_PKEY_new_raw_public_key(
-      EVP_PKEY_ED25519, nullptr,
-      reinterpret_cast<const unsigned char*>(public_key.data()),
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(public_key.data()),
       public_key.size()));
   if (pkey == nullptr) {
     ERR_clear_error();
@@ -123,15 +112,13 @@ bool Ed25519Verify(std::string_view public_key, std::string_view message,
   }
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr ||
-      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) !=
-          1) {
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
     ERR_clear_error();
     return false;
   }
-  int rc = EVP_DigestVerify(
-      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-      signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-      message.size());
+  int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                            signature.size(),
+                            reinterpret_cast<const unsigned char*>(message.data()), message.size());
   ERR_clear_error();
   return rc == 1;
 }

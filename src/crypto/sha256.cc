@@ -40,8 +40,7 @@ std::string HashParts(std::initializer_list<std::string_view> parts) {
   for (std::string_view p : parts) {
     if (EVP_DigestUpdate(ctx, p.data(), p.size()) != 1) std::abort();
   }
-  if (EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()),
-                         &len) != 1) {
+  if (EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1) {
     std::abort();
   }
   return out;
@@ -51,12 +50,9 @@ std::string HashParts(std::initializer_list<std::string_view> parts) {
 
 std::string Sha256(std::string_view data) { return HashParts({data}); }
 
-std::string Sha256Concat(std::string_view a, std::string_view b) {
-  return HashParts({a, b});
-}
+std::string Sha256Concat(std::string_view a, std::string_view b) { return HashParts({a, b}); }
 
-std::string Sha256Concat(std::string_view a, std::string_view b,
-                         std::string_view c) {
+std::string Sha256Concat(std::string_view a, std::string_view b, std::string_view c) {
   return HashParts({a, b, c});
 }
 
@@ -83,9 +79,8 @@ void Sha256Hasher::Update(std::string_view data) {
 std::string Sha256Hasher::Finish() {
   std::string out(kSha256Size, '\0');
   unsigned int len = 0;
-  if (EVP_DigestFinal_ex(impl_->ctx.get(),
-                         reinterpret_cast<unsigned char*>(out.data()),
-                         &len) != 1) {
+  if (EVP_DigestFinal_ex(impl_->ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len) !=
+      1) {
     std::abort();
   }
   impl_->Init();

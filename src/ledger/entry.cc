@@ -115,10 +115,8 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
   d.content_id = Field(e, kDocumentTagContentId);
   std::string size = Field(e, kDocumentTagSize);
   d.client_ref = Field(e, kDocumentTagClientRef);
-  if (d.dataset_id.empty() || d.content_id.size() != kSha256Size ||
-      size.size() != 8) {
-    return absl::InvalidArgumentError(
-        "document entry: missing dataset id, content id or size");
+  if (d.dataset_id.empty() || d.content_id.size() != kSha256Size || size.size() != 8) {
+    return absl::InvalidArgumentError("document entry: missing dataset id, content id or size");
   }
   d.size_bytes = ReadU64BE(size.data());
   return d;

@@ -23,9 +23,7 @@ inline std::string NodeKey(merkle::NodeId id) {
 // Column::kMeta.
 inline constexpr char kOrigin[] = "origin";
 inline constexpr char kSize[] = "size";
-inline std::string CheckpointKey(uint64_t size) {
-  return std::string("checkpoint/") + U64BE(size);
-}
+inline std::string CheckpointKey(uint64_t size) { return std::string("checkpoint/") + U64BE(size); }
 
 }  // namespace provledger::ledger_keys
 

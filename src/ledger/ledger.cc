@@ -19,8 +19,7 @@ using ledger_keys::NodeKey;
 Ledger::Ledger(Storage* storage, LedgerOptions options)
     : storage_(storage), options_(std::move(options)) {}
 
-absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Storage* storage,
-                                                     LedgerOptions options) {
+absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Storage* storage, LedgerOptions options) {
   if (options.signers.empty()) {
     return absl::FailedPreconditionError("ledger: at least one signing key is required");
   }
@@ -31,8 +30,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Storage* storage,
   for (const auto& s : options.signers) {
     if (s->name() != options.origin) {
       return absl::InvalidArgumentError("ledger: signer name '" + s->name() +
-                                        "' differs from the origin '" +
-                                        options.origin + "'");
+                                        "' differs from the origin '" + options.origin + "'");
     }
   }
   std::unique_ptr<Ledger> ledger(new Ledger(storage, std::move(options)));
@@ -60,12 +58,10 @@ std::vector<std::string> Ledger::VerifierKeys() const {
   return keys;
 }
 
-absl::StatusOr<std::string> Ledger::SignCheckpoint(uint64_t size,
-                                                   const std::string& root) const {
+absl::StatusOr<std::string> Ledger::SignCheckpoint(uint64_t size, const std::string& root) const {
   std::vector<const NoteSigner*> signers;
   for (const auto& s : options_.signers) signers.push_back(s.get());
-  return SignNote(FormatCheckpointText(Checkpoint{options_.origin, size, root}),
-                  signers);
+  return SignNote(FormatCheckpointText(Checkpoint{options_.origin, size, root}), signers);
 }
 
 absl::Status Ledger::Recover() {
@@ -89,9 +85,9 @@ absl::Status Ledger::Recover() {
   }
 
   if (*origin != options_.origin) {
-    return absl::FailedPreconditionError(
-        "ledger: this data directory holds the log '" + *origin +
-        "', not '" + options_.origin + "'; the origin cannot change");
+    return absl::FailedPreconditionError("ledger: this data directory holds the log '" + *origin +
+                                         "', not '" + options_.origin +
+                                         "'; the origin cannot change");
   }
   if (!size_bytes.has_value() || size_bytes->size() != 8) {
     return absl::DataLossError("ledger: tree size is missing or malformed");
@@ -111,10 +107,9 @@ absl::Status Ledger::Recover() {
   PL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpointText(parsed.text));
   if (cp.origin != options_.origin || cp.size != size || cp.root_hash != root) {
     return absl::FailedPreconditionError(
-        "ledger check failed: the root recomputed from storage at size " +
-        std::to_string(size) + " is " + Base64Encode(root) +
-        " but the last signed checkpoint says size " + std::to_string(cp.size) +
-        " root " + Base64Encode(cp.root_hash) +
+        "ledger check failed: the root recomputed from storage at size " + std::to_string(size) +
+        " is " + Base64Encode(root) + " but the last signed checkpoint says size " +
+        std::to_string(cp.size) + " root " + Base64Encode(cp.root_hash) +
         "; refusing to start on a ledger that does not match its checkpoint");
   }
   // The newest entry must hash to its stored leaf: catches a torn or edited
@@ -123,9 +118,9 @@ absl::Status Ledger::Recover() {
     PL_ASSIGN_OR_RETURN(auto last, storage_->Get(Column::kEntries, EntryKey(size - 1)));
     PL_ASSIGN_OR_RETURN(auto leaf, reader.ReadNodes({merkle::NodeId{0, size - 1}}));
     if (!last.has_value() || merkle::HashLeaf(*last) != leaf[0]) {
-      return absl::FailedPreconditionError(
-          "ledger check failed: entry " + std::to_string(size - 1) +
-          " does not hash to its stored leaf; refusing to start");
+      return absl::FailedPreconditionError("ledger check failed: entry " +
+                                           std::to_string(size - 1) +
+                                           " does not hash to its stored leaf; refusing to start");
     }
   }
   // Every signature on the stored checkpoint by a configured key must verify.
@@ -137,8 +132,8 @@ absl::Status Ledger::Recover() {
       found = true;
       if (!Ed25519Verify(s->key().PublicKey(), parsed.text, sig.signature)) {
         return absl::FailedPreconditionError(
-            "ledger check failed: the stored checkpoint's signature by key " +
-            s->VerifierKey() + " does not verify");
+            "ledger check failed: the stored checkpoint's signature by key " + s->VerifierKey() +
+            " does not verify");
       }
     }
     all_signed = all_signed && found;
@@ -166,23 +161,22 @@ void Ledger::AppendAsync(std::vector<AppendRequest> requests,
     } else if (stopping_) {
       refused = absl::UnavailableError("ledger is shutting down");
     } else {
-      queue_.push_back(Pending{std::move(requests), std::move(done)});
     }
+    if (refused.ok()) queue_.push_back(Pending{std::move(requests), std::move(done)});
   }
-  if (!refused.ok()) {
-    AppendOutcome out;
-    out.status = refused;
-    done(std::move(out));
+  if (refused.ok()) {
+    cv_.notify_one();
     return;
   }
-  cv_.notify_one();
+  AppendOutcome out;
+  out.status = refused;
+  done(std::move(out));  // NOLINT(bugprone-use-after-move): moved only when queued
 }
 
 AppendOutcome Ledger::Append(std::vector<AppendRequest> requests) {
   std::promise<AppendOutcome> p;
   auto f = p.get_future();
-  AppendAsync(std::move(requests),
-              [&p](AppendOutcome out) { p.set_value(std::move(out)); });
+  AppendAsync(std::move(requests), [&p](AppendOutcome out) { p.set_value(std::move(out)); });
   return f.get();
 }
 
@@ -258,8 +252,7 @@ void Ledger::CommitBatch(std::vector<Pending> batch) {
       if (!r.dedup_key.empty()) {
         const auto& found = (*existing)[dedup_pos++];
         if (found.has_value() && found->size() == 8) {
-          results[i].push_back(
-              AppendResult{ReadU64BE(found->data()), hit_hashes[hit_pos++], true});
+          results[i].push_back(AppendResult{ReadU64BE(found->data()), hit_hashes[hit_pos++], true});
           continue;
         }
         auto it = in_batch.find(r.dedup_key);
@@ -328,8 +321,7 @@ absl::StatusOr<std::string> Ledger::CheckpointNote(uint64_t size) {
   PL_RETURN_IF_ERROR(CheckSize(size));
   PL_ASSIGN_OR_RETURN(auto note, storage_->Get(Column::kMeta, CheckpointKey(size)));
   if (!note.has_value()) {
-    return absl::NotFoundError("no checkpoint was signed at tree_size " +
-                               std::to_string(size));
+    return absl::NotFoundError("no checkpoint was signed at tree_size " + std::to_string(size));
   }
   return *std::move(note);
 }
@@ -344,8 +336,7 @@ absl::Status Ledger::CheckSize(uint64_t size) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntries(uint64_t start,
-                                                            uint64_t count) {
+absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntries(uint64_t start, uint64_t count) {
   uint64_t size = Latest()->size;
   std::vector<StoredEntry> out;
   if (start >= size || count == 0) return out;
@@ -369,15 +360,13 @@ absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntries(uint64_t start,
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> Ledger::InclusionProof(uint64_t index,
-                                                                uint64_t size) {
+absl::StatusOr<std::vector<std::string>> Ledger::InclusionProof(uint64_t index, uint64_t size) {
   PL_RETURN_IF_ERROR(CheckSize(size));
   StorageNodeReader reader(storage_);
   return merkle::InclusionProof(index, size, reader);
 }
 
-absl::StatusOr<std::vector<std::string>> Ledger::ConsistencyProof(uint64_t from,
-                                                                  uint64_t to) {
+absl::StatusOr<std::vector<std::string>> Ledger::ConsistencyProof(uint64_t from, uint64_t to) {
   PL_RETURN_IF_ERROR(CheckSize(to));
   StorageNodeReader reader(storage_);
   return merkle::ConsistencyProof(from, to, reader);
@@ -390,8 +379,9 @@ absl::StatusOr<std::optional<uint64_t>> Ledger::LookupIndex(const std::string& k
   return std::optional<uint64_t>(ReadU64BE(v->data()));
 }
 
-absl::StatusOr<std::vector<uint64_t>> Ledger::ScanIndexPrefix(
-    const std::string& prefix, std::optional<uint64_t> after, size_t limit) {
+absl::StatusOr<std::vector<uint64_t>> Ledger::ScanIndexPrefix(const std::string& prefix,
+                                                              std::optional<uint64_t> after,
+                                                              size_t limit) {
   std::string begin = prefix;
   if (after.has_value()) {
     if (*after == UINT64_MAX) return std::vector<uint64_t>{};
@@ -403,8 +393,8 @@ absl::StatusOr<std::vector<uint64_t>> Ledger::ScanIndexPrefix(
   if (!end.empty()) end.back() = static_cast<char>(end.back() + 1);
   std::vector<uint64_t> out;
   uint64_t size = Latest()->size;
-  PL_RETURN_IF_ERROR(storage_->Scan(
-      Column::kIndex, begin, end, [&](std::string_view k, std::string_view) {
+  PL_RETURN_IF_ERROR(
+      storage_->Scan(Column::kIndex, begin, end, [&](std::string_view k, std::string_view) {
         if (k.size() != prefix.size() + 8) return true;
         uint64_t index = ReadU64BE(k.data() + prefix.size());
         if (index >= size) return false;
@@ -420,11 +410,10 @@ absl::Status Ledger::VerifyFull() {
   StorageNodeReader reader(storage_);
   absl::Status mismatch;
   uint64_t expected = 0;
-  PL_RETURN_IF_ERROR(storage_->Scan(
-      Column::kEntries, "", "", [&](std::string_view key, std::string_view value) {
+  PL_RETURN_IF_ERROR(
+      storage_->Scan(Column::kEntries, "", "", [&](std::string_view key, std::string_view value) {
         if (key.size() != 8 || ReadU64BE(key.data()) != expected) {
-          mismatch = absl::DataLossError("entry " + std::to_string(expected) +
-                                         " is missing");
+          mismatch = absl::DataLossError("entry " + std::to_string(expected) + " is missing");
           return false;
         }
         if (expected >= latest->size) return false;
@@ -442,8 +431,7 @@ absl::Status Ledger::VerifyFull() {
   PL_RETURN_IF_ERROR(mismatch);
   if (tree.size() != latest->size) {
     return absl::DataLossError("ledger holds " + std::to_string(tree.size()) +
-                               " entries but its checkpoint says " +
-                               std::to_string(latest->size));
+                               " entries but its checkpoint says " + std::to_string(latest->size));
   }
   if (tree.Root() != latest->root_hash) {
     return absl::DataLossError("root recomputed from all entries differs from the checkpoint");

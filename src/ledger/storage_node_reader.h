@@ -26,9 +26,8 @@ class StorageNodeReader final : public merkle::NodeReader {
     out.reserve(values.size());
     for (size_t i = 0; i < values.size(); ++i) {
       if (!values[i].has_value() || values[i]->size() != 32) {
-        return absl::DataLossError(
-            "tree node (level " + std::to_string(ids[i].level) + ", index " +
-            std::to_string(ids[i].index) + ") is missing or malformed");
+        return absl::DataLossError("tree node (level " + std::to_string(ids[i].level) + ", index " +
+                                   std::to_string(ids[i].index) + ") is missing or malformed");
       }
       out.push_back(*std::move(values[i]));
     }

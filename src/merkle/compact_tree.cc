@@ -21,11 +21,10 @@ std::vector<NodeId> RangeNodes(uint64_t begin, uint64_t end) {
   return out;
 }
 
-absl::StatusOr<CompactTree> CompactTree::FromHashes(
-    uint64_t size, std::vector<std::string> hashes) {
+absl::StatusOr<CompactTree> CompactTree::FromHashes(uint64_t size,
+                                                    std::vector<std::string> hashes) {
   if (hashes.size() != RangeNodes(0, size).size()) {
-    return absl::InvalidArgumentError(
-        "compact tree: hash count does not match tree size");
+    return absl::InvalidArgumentError("compact tree: hash count does not match tree size");
   }
   CompactTree t;
   t.size_ = size;
@@ -33,16 +32,13 @@ absl::StatusOr<CompactTree> CompactTree::FromHashes(
   return t;
 }
 
-absl::StatusOr<CompactTree> CompactTree::Load(uint64_t size,
-                                              NodeReader& reader) {
-  PL_ASSIGN_OR_RETURN(std::vector<std::string> hashes,
-                      reader.ReadNodes(RangeNodes(0, size)));
+absl::StatusOr<CompactTree> CompactTree::Load(uint64_t size, NodeReader& reader) {
+  PL_ASSIGN_OR_RETURN(std::vector<std::string> hashes, reader.ReadNodes(RangeNodes(0, size)));
   return FromHashes(size, std::move(hashes));
 }
 
-void CompactTree::Append(
-    std::string leaf_hash,
-    const std::function<void(NodeId, const std::string&)>& visit) {
+void CompactTree::Append(std::string leaf_hash,
+                         const std::function<void(NodeId, const std::string&)>& visit) {
   uint64_t index = size_;
   visit(NodeId{0, index}, leaf_hash);
   hashes_.push_back(std::move(leaf_hash));

@@ -24,8 +24,8 @@ struct Range {
 
 // Resolves a list of subtree ranges to their MTH values with one batched
 // read: each range is the right fold of its RangeNodes.
-absl::StatusOr<std::vector<std::string>> ResolveRanges(
-    const std::vector<Range>& ranges, NodeReader& reader) {
+absl::StatusOr<std::vector<std::string>> ResolveRanges(const std::vector<Range>& ranges,
+                                                       NodeReader& reader) {
   std::vector<NodeId> ids;
   std::vector<size_t> counts;
   for (const Range& r : ranges) {
@@ -51,8 +51,7 @@ absl::StatusOr<std::vector<std::string>> ResolveRanges(
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index,
-                                                        uint64_t size,
+absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size,
                                                         NodeReader& reader) {
   if (index >= size) {
     return absl::InvalidArgumentError("inclusion proof: index must be < tree size");
@@ -76,8 +75,7 @@ absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index,
   return ResolveRanges(bottom_up, reader);
 }
 
-absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from,
-                                                          uint64_t to,
+absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from, uint64_t to,
                                                           NodeReader& reader) {
   if (from > to) {
     return absl::InvalidArgumentError("consistency proof: from_size must be <= to_size");
@@ -107,15 +105,12 @@ absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from,
 
 absl::StatusOr<std::string> RootAt(uint64_t size, NodeReader& reader) {
   if (size == 0) return EmptyRoot();
-  PL_ASSIGN_OR_RETURN(std::vector<std::string> roots,
-                      ResolveRanges({Range{0, size}}, reader));
+  PL_ASSIGN_OR_RETURN(std::vector<std::string> roots, ResolveRanges({Range{0, size}}, reader));
   return std::move(roots[0]);
 }
 
-absl::Status VerifyInclusion(uint64_t index, uint64_t size,
-                             std::string_view leaf_hash,
-                             const std::vector<std::string>& path,
-                             std::string_view root) {
+absl::Status VerifyInclusion(uint64_t index, uint64_t size, std::string_view leaf_hash,
+                             const std::vector<std::string>& path, std::string_view root) {
   if (index >= size) {
     return absl::InvalidArgumentError("inclusion: index is not below tree size");
   }
@@ -142,19 +137,21 @@ absl::Status VerifyInclusion(uint64_t index, uint64_t size,
   return absl::OkStatus();
 }
 
-absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
-                               std::string_view root1, std::string_view root2,
-                               const std::vector<std::string>& path) {
+absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, std::string_view root1,
+                               std::string_view root2, const std::vector<std::string>& path) {
   if (size1 > size2) {
     return absl::InvalidArgumentError("consistency: first size exceeds second");
   }
   if (size1 == size2) {
-    if (!path.empty()) return absl::InvalidArgumentError("consistency: proof must be empty for equal sizes");
-    if (root1 != root2) return absl::InvalidArgumentError("consistency: equal sizes with different roots");
+    if (!path.empty())
+      return absl::InvalidArgumentError("consistency: proof must be empty for equal sizes");
+    if (root1 != root2)
+      return absl::InvalidArgumentError("consistency: equal sizes with different roots");
     return absl::OkStatus();
   }
   if (size1 == 0) {
-    if (!path.empty()) return absl::InvalidArgumentError("consistency: proof must be empty from size 0");
+    if (!path.empty())
+      return absl::InvalidArgumentError("consistency: proof must be empty from size 0");
     return absl::OkStatus();
   }
   if (path.empty()) return absl::InvalidArgumentError("consistency: empty proof");

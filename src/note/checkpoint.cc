@@ -9,8 +9,7 @@
 namespace provledger {
 
 std::string FormatCheckpointText(const Checkpoint& cp) {
-  return cp.origin + "\n" + std::to_string(cp.size) + "\n" +
-         Base64Encode(cp.root_hash) + "\n";
+  return cp.origin + "\n" + std::to_string(cp.size) + "\n" + Base64Encode(cp.root_hash) + "\n";
 }
 
 absl::StatusOr<Checkpoint> ParseCheckpointText(std::string_view text) {
@@ -42,8 +41,7 @@ absl::StatusOr<Checkpoint> ParseCheckpointText(std::string_view text) {
   return cp;
 }
 
-absl::StatusOr<Checkpoint> VerifyCheckpoint(std::string_view note,
-                                            const NoteVerifierKey& key) {
+absl::StatusOr<Checkpoint> VerifyCheckpoint(std::string_view note, const NoteVerifierKey& key) {
   PL_ASSIGN_OR_RETURN(std::string text, OpenNote(note, key));
   PL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpointText(text));
   if (cp.origin != key.name) {
@@ -109,12 +107,11 @@ absl::StatusOr<TlogProof> ParseTlogProof(std::string_view text) {
   return p;
 }
 
-absl::StatusOr<Checkpoint> VerifyTlogProof(const TlogProof& proof,
-                                           const NoteVerifierKey& key,
+absl::StatusOr<Checkpoint> VerifyTlogProof(const TlogProof& proof, const NoteVerifierKey& key,
                                            std::string_view leaf_hash) {
   PL_ASSIGN_OR_RETURN(Checkpoint cp, VerifyCheckpoint(proof.checkpoint, key));
-  PL_RETURN_IF_ERROR(merkle::VerifyInclusion(proof.index, cp.size, leaf_hash,
-                                             proof.hashes, cp.root_hash));
+  PL_RETURN_IF_ERROR(
+      merkle::VerifyInclusion(proof.index, cp.size, leaf_hash, proof.hashes, cp.root_hash));
   return cp;
 }
 

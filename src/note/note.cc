@@ -22,8 +22,7 @@ std::string KeyIdBytes(uint32_t id) {
 bool IsValidNoteName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    if (c == '+' || c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-        c == '\v' || c == '\f') {
+    if (c == '+' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
       return false;
     }
   }
@@ -31,13 +30,11 @@ bool IsValidNoteName(std::string_view name) {
 }
 
 uint32_t NoteKeyId(std::string_view name, std::string_view public_key) {
-  std::string h = Sha256Concat(name, std::string("\n") + kNoteAlgEd25519,
-                               public_key);
+  std::string h = Sha256Concat(name, std::string("\n") + kNoteAlgEd25519, public_key);
   return ReadU32BE(h.data());
 }
 
-std::string FormatVerifierKey(std::string_view name,
-                              std::string_view public_key) {
+std::string FormatVerifierKey(std::string_view name, std::string_view public_key) {
   std::string keyed(1, kNoteAlgEd25519);
   keyed.append(public_key);
   std::string id = ToHex(KeyIdBytes(NoteKeyId(name, public_key)));
@@ -49,8 +46,7 @@ absl::StatusOr<NoteVerifierKey> ParseVerifierKey(std::string_view vkey) {
   size_t p1 = vkey.find('+');
   size_t p2 = p1 == std::string_view::npos ? p1 : p1 + 9;
   if (p1 == std::string_view::npos || p2 >= vkey.size() || vkey[p2] != '+') {
-    return absl::InvalidArgumentError(
-        "verifier key: expected <name>+<hex key id>+<base64 key>");
+    return absl::InvalidArgumentError("verifier key: expected <name>+<hex key id>+<base64 key>");
   }
   NoteVerifierKey k;
   k.name = std::string(vkey.substr(0, p1));
@@ -64,8 +60,7 @@ absl::StatusOr<NoteVerifierKey> ParseVerifierKey(std::string_view vkey) {
   }
   k.key_id = ReadU32BE(id->data());
   auto keyed = Base64Decode(vkey.substr(p2 + 1));
-  if (!keyed.ok() || keyed->size() != 1 + kEd25519PublicKeySize ||
-      (*keyed)[0] != kNoteAlgEd25519) {
+  if (!keyed.ok() || keyed->size() != 1 + kEd25519PublicKeySize || (*keyed)[0] != kNoteAlgEd25519) {
     return absl::InvalidArgumentError(
         "verifier key: key must be base64 of 0x01 followed by a 32-byte Ed25519 key");
   }
@@ -77,26 +72,20 @@ absl::StatusOr<NoteVerifierKey> ParseVerifierKey(std::string_view vkey) {
 }
 
 NoteSigner::NoteSigner(std::string name, Ed25519PrivateKey key)
-    : name_(std::move(name)),
-      key_(std::move(key)),
-      key_id_(NoteKeyId(name_, key_.PublicKey())) {}
+    : name_(std::move(name)), key_(std::move(key)), key_id_(NoteKeyId(name_, key_.PublicKey())) {}
 
-std::string NoteSigner::VerifierKey() const {
-  return FormatVerifierKey(name_, key_.PublicKey());
-}
+std::string NoteSigner::VerifierKey() const { return FormatVerifierKey(name_, key_.PublicKey()); }
 
 absl::StatusOr<std::string> NoteSigner::SignatureLine(std::string_view text) const {
   PL_ASSIGN_OR_RETURN(std::string sig, key_.Sign(text));
-  return std::string(kEmDash) + " " + name_ + " " +
-         Base64Encode(KeyIdBytes(key_id_) + sig) + "\n";
+  return std::string(kEmDash) + " " + name_ + " " + Base64Encode(KeyIdBytes(key_id_) + sig) + "\n";
 }
 
-absl::StatusOr<std::string> SignNote(
-    std::string_view text, const std::vector<const NoteSigner*>& signers) {
-  if (text.empty() || text.back() != '\n' ||
-      text.find("\n\n") != std::string_view::npos || text.front() == '\n') {
-    return absl::InvalidArgumentError(
-        "note text must be non-empty lines each ending in a newline");
+absl::StatusOr<std::string> SignNote(std::string_view text,
+                                     const std::vector<const NoteSigner*>& signers) {
+  if (text.empty() || text.back() != '\n' || text.find("\n\n") != std::string_view::npos ||
+      text.front() == '\n') {
+    return absl::InvalidArgumentError("note text must be non-empty lines each ending in a newline");
   }
   if (signers.empty()) return absl::InvalidArgumentError("note needs a signer");
   std::string note(text);
@@ -111,8 +100,7 @@ absl::StatusOr<std::string> SignNote(
 absl::StatusOr<SignedNote> ParseNote(std::string_view note) {
   size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos || note.back() != '\n') {
-    return absl::InvalidArgumentError(
-        "signed note: missing blank line before signatures");
+    return absl::InvalidArgumentError("signed note: missing blank line before signatures");
   }
   SignedNote out;
   out.text = std::string(note.substr(0, split + 1));
@@ -144,21 +132,20 @@ absl::StatusOr<SignedNote> ParseNote(std::string_view note) {
   return out;
 }
 
-absl::StatusOr<std::string> OpenNote(std::string_view note,
-                                     const NoteVerifierKey& key) {
+absl::StatusOr<std::string> OpenNote(std::string_view note, const NoteVerifierKey& key) {
   PL_ASSIGN_OR_RETURN(SignedNote parsed, ParseNote(note));
   bool verified = false;
   for (const NoteSignature& s : parsed.signatures) {
     if (s.name != key.name || s.key_id != key.key_id) continue;
     if (!Ed25519Verify(key.public_key, parsed.text, s.signature)) {
-      return absl::PermissionDeniedError(
-          "signed note: signature by " + key.name + " does not verify");
+      return absl::PermissionDeniedError("signed note: signature by " + key.name +
+                                         " does not verify");
     }
     verified = true;
   }
   if (!verified) {
-    return absl::PermissionDeniedError("signed note: no signature by key " +
-                                       key.name + "+" + ToHex(KeyIdBytes(key.key_id)));
+    return absl::PermissionDeniedError("signed note: no signature by key " + key.name + "+" +
+                                       ToHex(KeyIdBytes(key.key_id)));
   }
   return parsed.text;
 }

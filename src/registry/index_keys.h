@@ -9,17 +9,14 @@ namespace provledger::index_keys {
 // dataset id -> its dataset entry (single-valued; the CreateDataset dedup key).
 inline std::string Dataset(const std::string& dataset_id) { return "ds/" + dataset_id; }
 // (dataset, content id) -> the document entry (the registration dedup key).
-inline std::string DatasetContent(const std::string& dataset_id,
-                                  const std::string& content_id) {
+inline std::string DatasetContent(const std::string& dataset_id, const std::string& content_id) {
   return "dc/" + dataset_id + std::string(1, '\0') + content_id;
 }
 // Multi-valued prefixes, followed by the 8-byte big-endian ledger index.
 inline std::string DatasetDocumentsPrefix(const std::string& dataset_id) {
   return "dd/" + dataset_id + std::string(1, '\0');
 }
-inline std::string ContentPrefix(const std::string& content_id) {
-  return "cid/" + content_id;
-}
+inline std::string ContentPrefix(const std::string& content_id) { return "cid/" + content_id; }
 
 }  // namespace provledger::index_keys
 

@@ -54,8 +54,7 @@ bool IsCleanUtf8(std::string_view s, bool allow_newlines = false) {
   return true;
 }
 
-absl::Status CheckText(const std::string& value, const char* field, size_t max,
-                       bool required) {
+absl::Status CheckText(const std::string& value, const char* field, size_t max, bool required) {
   if (required && value.empty()) {
     return absl::InvalidArgumentError(std::string(field) + " is required");
   }
@@ -64,8 +63,8 @@ absl::Status CheckText(const std::string& value, const char* field, size_t max,
                                       std::to_string(max) + " bytes");
   }
   if (!IsCleanUtf8(value)) {
-    return absl::InvalidArgumentError(
-        std::string(field) + " must be UTF-8 without control characters");
+    return absl::InvalidArgumentError(std::string(field) +
+                                      " must be UTF-8 without control characters");
   }
   return absl::OkStatus();
 }
@@ -73,8 +72,7 @@ absl::Status CheckText(const std::string& value, const char* field, size_t max,
 }  // namespace
 
 std::string DatasetIdFor(const std::string& name, const std::string& version) {
-  return "ds_" + ToHex(Sha256("provledger/dataset/v1\n" + name + "\n" + version))
-                     .substr(0, 24);
+  return "ds_" + ToHex(Sha256("provledger/dataset/v1\n" + name + "\n" + version)).substr(0, 24);
 }
 
 Registry::Registry(Ledger* ledger, const Clock* clock, RegistryOptions options)
@@ -107,9 +105,9 @@ absl::StatusOr<DatasetInfo> Registry::CreateDataset(const std::string& name,
   if (r.existed) {
     PL_ASSIGN_OR_RETURN(DatasetInfo existing, GetDataset(entry.dataset_id));
     if (existing.entry.description != description) {
-      return absl::AlreadyExistsError(
-          "dataset '" + name + "' version '" + version + "' already exists (" +
-          entry.dataset_id + ") with a different description");
+      return absl::AlreadyExistsError("dataset '" + name + "' version '" + version +
+                                      "' already exists (" + entry.dataset_id +
+                                      ") with a different description");
     }
     info.entry = existing.entry;
   } else {
@@ -166,24 +164,23 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
     r.index_prefixes.push_back(index_keys::ContentPrefix(d.content_id));
     reqs.push_back(std::move(r));
   }
-  ledger_->AppendAsync(
-      std::move(reqs),
-      [docs = std::move(docs), done = std::move(done)](AppendOutcome out) mutable {
-        RegisterOutcome result;
-        result.status = out.status;
-        result.checkpoint = out.checkpoint;
-        if (out.status.ok()) {
-          for (size_t i = 0; i < docs.size(); ++i) {
-            DocumentReceiptInfo r;
-            r.doc = std::move(docs[i]);
-            r.ledger_index = out.results[i].index;
-            r.leaf_hash = std::move(out.results[i].leaf_hash);
-            r.already_registered = out.results[i].existed;
-            result.receipts.push_back(std::move(r));
-          }
-        }
-        done(std::move(result));
-      });
+  ledger_->AppendAsync(std::move(reqs),
+                       [docs = std::move(docs), done = std::move(done)](AppendOutcome out) mutable {
+                         RegisterOutcome result;
+                         result.status = out.status;
+                         result.checkpoint = out.checkpoint;
+                         if (out.status.ok()) {
+                           for (size_t i = 0; i < docs.size(); ++i) {
+                             DocumentReceiptInfo r;
+                             r.doc = std::move(docs[i]);
+                             r.ledger_index = out.results[i].index;
+                             r.leaf_hash = std::move(out.results[i].leaf_hash);
+                             r.already_registered = out.results[i].existed;
+                             result.receipts.push_back(std::move(r));
+                           }
+                         }
+                         done(std::move(result));
+                       });
 }
 
 RegisterOutcome Registry::Register(std::vector<DocumentRegistration> docs) {
@@ -194,8 +191,8 @@ RegisterOutcome Registry::Register(std::vector<DocumentRegistration> docs) {
 }
 
 absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
-    const std::string& dataset_id, const std::string& client_ref,
-    std::string_view content, bool more) {
+    const std::string& dataset_id, const std::string& client_ref, std::string_view content,
+    bool more) {
   if (!in_progress_) {
     if (dataset_id.empty()) {
       return absl::InvalidArgumentError(
@@ -203,21 +200,20 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
     }
     PL_RETURN_IF_ERROR(registry_->CheckDatasetExists(dataset_id));
     if (client_ref.size() > registry_->options().max_client_ref_bytes) {
-      return absl::InvalidArgumentError(
-          "document.client_ref is longer than " +
-          std::to_string(registry_->options().max_client_ref_bytes) + " bytes");
+      return absl::InvalidArgumentError("document.client_ref is longer than " +
+                                        std::to_string(registry_->options().max_client_ref_bytes) +
+                                        " bytes");
     }
     current_ = DocumentRegistration{dataset_id, client_ref, "", 0};
     in_progress_ = true;
   } else {
     if (!dataset_id.empty() && dataset_id != current_.dataset_id) {
-      return absl::InvalidArgumentError(
-          "dataset_id changed in the middle of document '" + current_.client_ref + "'");
+      return absl::InvalidArgumentError("dataset_id changed in the middle of document '" +
+                                        current_.client_ref + "'");
     }
     if (!client_ref.empty() && client_ref != current_.client_ref) {
-      return absl::InvalidArgumentError(
-          "document.client_ref changed in the middle of document '" +
-          current_.client_ref + "'");
+      return absl::InvalidArgumentError("document.client_ref changed in the middle of document '" +
+                                        current_.client_ref + "'");
     }
   }
   current_.size_bytes += content.size();

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "provledger/server.h"
 
 namespace provledger {
@@ -44,7 +45,8 @@ absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config)
       if (!value.is_boolean()) return bad(key, "true or false");
       config->check_full = value.get<bool>();
     } else {
-      return absl::InvalidArgumentError("config file " + path + ": unknown key '" + key + "'");
+      return absl::InvalidArgumentError(
+          absl::StrCat("config file ", path, ": unknown key '", key, "'"));
     }
   }
   return absl::OkStatus();

@@ -12,8 +12,8 @@ int main(int argc, char** argv) {
   std::string config_file;
   CLI::App app{"provledgerd: the provledger training-data provenance ledger server"};
   app.add_option("--config", config_file, "JSON config file (flags override it)");
-  auto* data_dir = app.add_option("--data-dir", config.data_dir, "Data directory")
-                       ->capture_default_str();
+  auto* data_dir =
+      app.add_option("--data-dir", config.data_dir, "Data directory")->capture_default_str();
   auto* listen = app.add_option("--listen", config.listen, "HOST:PORT to serve gRPC on")
                      ->capture_default_str();
   auto* origin = app.add_option("--origin", config.origin,

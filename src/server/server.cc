@@ -59,12 +59,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   }
   RocksDbOptions db_options;
   db_options.block_cache_bytes = config.block_cache_bytes;
-  PL_ASSIGN_OR_RETURN(impl->storage,
-                      OpenRocksDbStorage(config.data_dir + "/db", db_options));
+  PL_ASSIGN_OR_RETURN(impl->storage, OpenRocksDbStorage(config.data_dir + "/db", db_options));
 
   PL_ASSIGN_OR_RETURN(auto stored_origin, Ledger::StoredOrigin(impl->storage.get()));
   LedgerOptions lo;
-  lo.origin = !config.origin.empty() ? config.origin
+  lo.origin = !config.origin.empty()      ? config.origin
               : stored_origin.has_value() ? *stored_origin
                                           : DefaultOrigin();
   lo.max_batch_entries = config.max_batch_entries;
@@ -83,11 +82,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
     for (const auto& k : impl->ledger->VerifierKeys()) vk << k << "\n";
   }
 
-  impl->registry =
-      std::make_unique<Registry>(impl->ledger.get(), SystemClock(), config.registry);
+  impl->registry = std::make_unique<Registry>(impl->ledger.get(), SystemClock(), config.registry);
   impl->ledger_service = std::make_unique<service::LedgerServiceImpl>(impl->ledger.get());
-  impl->registry_service =
-      std::make_unique<service::RegistryServiceImpl>(impl->registry.get());
+  impl->registry_service = std::make_unique<service::RegistryServiceImpl>(impl->registry.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -15,8 +15,7 @@
 
 namespace provledger {
 
-absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path,
-                                                         bool create) {
+absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path, bool create) {
   std::ifstream in(path, std::ios::binary);
   if (in) {
     std::stringstream ss;
@@ -44,8 +43,8 @@ absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path
   if (fd < 0) {
     return absl::UnavailableError("creating signing key " + path + ": " + std::strerror(errno));
   }
-  bool ok = ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) &&
-            ::fsync(fd) == 0;
+  bool ok =
+      ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) {
     ::unlink(path.c_str());

@@ -32,8 +32,7 @@ grpc::Status LedgerServiceImpl::GetCheckpoint(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status LedgerServiceImpl::GetEntries(grpc::ServerContext*,
-                                           const v1::GetEntriesRequest* req,
+grpc::Status LedgerServiceImpl::GetEntries(grpc::ServerContext*, const v1::GetEntriesRequest* req,
                                            v1::GetEntriesResponse* resp) {
   if (req->count() == 0 || req->count() > kMaxEntriesPerCall) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -57,8 +56,8 @@ grpc::Status LedgerServiceImpl::GetInclusionProof(grpc::ServerContext*,
   uint64_t size = req->tree_size() == 0 ? latest->size : req->tree_size();
   if (req->index() >= size) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "index " + std::to_string(req->index()) +
-                            " must be below tree_size " + std::to_string(size));
+                        "index " + std::to_string(req->index()) + " must be below tree_size " +
+                            std::to_string(size));
   }
   auto path = ledger_->InclusionProof(req->index(), size);
   if (!path.ok()) return ToGrpc(path.status());
@@ -78,9 +77,9 @@ grpc::Status LedgerServiceImpl::GetInclusionProof(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status LedgerServiceImpl::GetConsistencyProof(
-    grpc::ServerContext*, const v1::GetConsistencyProofRequest* req,
-    v1::GetConsistencyProofResponse* resp) {
+grpc::Status LedgerServiceImpl::GetConsistencyProof(grpc::ServerContext*,
+                                                    const v1::GetConsistencyProofRequest* req,
+                                                    v1::GetConsistencyProofResponse* resp) {
   uint64_t to = req->to_size() == 0 ? ledger_->Latest()->size : req->to_size();
   if (req->from_size() > to) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

@@ -17,8 +17,7 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
                              v1::GetCheckpointResponse* resp) override;
   grpc::Status GetEntries(grpc::ServerContext* ctx, const v1::GetEntriesRequest* req,
                           v1::GetEntriesResponse* resp) override;
-  grpc::Status GetInclusionProof(grpc::ServerContext* ctx,
-                                 const v1::GetInclusionProofRequest* req,
+  grpc::Status GetInclusionProof(grpc::ServerContext* ctx, const v1::GetInclusionProofRequest* req,
                                  v1::GetInclusionProofResponse* resp) override;
   grpc::Status GetConsistencyProof(grpc::ServerContext* ctx,
                                    const v1::GetConsistencyProofRequest* req,

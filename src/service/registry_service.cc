@@ -29,9 +29,9 @@ namespace {
 struct StreamState {
   std::mutex mu;
   std::condition_variable cv;
-  size_t in_flight = 0;         // submitted, not yet durable or failed
+  size_t in_flight = 0;  // submitted, not yet durable or failed
   bool reading_done = false;
-  absl::Status error;           // first failure; ends the stream
+  absl::Status error;                   // first failure; ends the stream
   v1::RegisterDocumentsResponse ready;  // durable receipts not yet sent
   std::shared_ptr<const SignedCheckpoint> ready_checkpoint;
 };
@@ -65,8 +65,7 @@ void AddReceipts(StreamState* st, RegisterOutcome out) {
 
 grpc::Status RegistryServiceImpl::RegisterDocuments(
     grpc::ServerContext* ctx,
-    grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>*
-        stream) {
+    grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>* stream) {
   auto st = std::make_shared<StreamState>();
 
   // Writer: sends receipts as they become durable, merging whatever is ready.

@@ -14,15 +14,15 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
   // `registry` is not owned and must outlive the service. At most
   // `max_in_flight` documents per stream wait for durability at once; the
   // stream stops reading until receipts drain (flow control).
-  RegistryServiceImpl(Registry* registry, size_t max_in_flight = 8192)
+  explicit RegistryServiceImpl(Registry* registry, size_t max_in_flight = 8192)
       : registry_(registry), max_in_flight_(max_in_flight) {}
 
   grpc::Status CreateDataset(grpc::ServerContext* ctx, const v1::CreateDatasetRequest* req,
                              v1::CreateDatasetResponse* resp) override;
   grpc::Status RegisterDocuments(
       grpc::ServerContext* ctx,
-      grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>*
-          stream) override;
+      grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>* stream)
+      override;
 
  private:
   Registry* registry_;

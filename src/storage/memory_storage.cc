@@ -11,8 +11,7 @@ namespace {
 
 class MemoryStorage final : public Storage {
  public:
-  explicit MemoryStorage(int fail_writes_after)
-      : writes_left_(fail_writes_after) {}
+  explicit MemoryStorage(int fail_writes_after) : writes_left_(fail_writes_after) {}
 
   absl::Status Write(const WriteBatch& batch, bool /*sync*/) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -26,8 +25,7 @@ class MemoryStorage final : public Storage {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::optional<std::string>> Get(Column column,
-                                                 std::string_view key) override {
+  absl::StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) override {
     std::lock_guard<std::mutex> lock(mu_);
     const auto& m = data_[static_cast<size_t>(column)];
     auto it = m.find(std::string(key));
@@ -48,8 +46,7 @@ class MemoryStorage final : public Storage {
   }
 
   absl::Status Scan(Column column, std::string_view begin, std::string_view end,
-                    const std::function<bool(std::string_view, std::string_view)>&
-                        fn) override {
+                    const std::function<bool(std::string_view, std::string_view)>& fn) override {
     // Copy the range first so `fn` may call back into the store.
     std::vector<std::pair<std::string, std::string>> rows;
     {

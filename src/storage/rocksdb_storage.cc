@@ -21,8 +21,8 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsCorruption()) return absl::DataLossError(msg);
   if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-    return absl::FailedPreconditionError(
-        msg + " (is another provledgerd using this data directory?)");
+    return absl::FailedPreconditionError(msg +
+                                         " (is another provledgerd using this data directory?)");
   }
   if (s.IsIOError()) return absl::UnavailableError(msg);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
@@ -34,8 +34,7 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 class RocksDbStorage final : public Storage {
  public:
-  RocksDbStorage(std::unique_ptr<rocksdb::DB> db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> handles)
+  RocksDbStorage(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
       : db_(std::move(db)), handles_(std::move(handles)) {}
 
   ~RocksDbStorage() override {
@@ -54,8 +53,7 @@ class RocksDbStorage final : public Storage {
     return FromRocks(db_->Write(wo, &wb), "writing batch");
   }
 
-  absl::StatusOr<std::optional<std::string>> Get(Column column,
-                                                 std::string_view key) override {
+  absl::StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) override {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(column),
                                  rocksdb::Slice(key.data(), key.size()), &value);
@@ -69,8 +67,8 @@ class RocksDbStorage final : public Storage {
     std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
     std::vector<rocksdb::PinnableSlice> values(keys.size());
     std::vector<rocksdb::Status> statuses(keys.size());
-    db_->MultiGet(rocksdb::ReadOptions(), Handle(column), keys.size(),
-                  slices.data(), values.data(), statuses.data());
+    db_->MultiGet(rocksdb::ReadOptions(), Handle(column), keys.size(), slices.data(), values.data(),
+                  statuses.data());
     std::vector<std::optional<std::string>> out(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
       if (statuses[i].IsNotFound()) continue;
@@ -83,17 +81,14 @@ class RocksDbStorage final : public Storage {
   }
 
   absl::Status Scan(Column column, std::string_view begin, std::string_view end,
-                    const std::function<bool(std::string_view, std::string_view)>&
-                        fn) override {
+                    const std::function<bool(std::string_view, std::string_view)>& fn) override {
     rocksdb::ReadOptions ro;
     rocksdb::Slice upper(end.data(), end.size());
     if (!end.empty()) ro.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
-    for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid();
-         it->Next()) {
+    for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next()) {
       rocksdb::Slice k = it->key(), v = it->value();
-      if (!fn(std::string_view(k.data(), k.size()),
-              std::string_view(v.data(), v.size()))) {
+      if (!fn(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) {
         break;
       }
     }
@@ -111,8 +106,8 @@ class RocksDbStorage final : public Storage {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
-    const std::string& dir, const RocksDbOptions& options) {
+absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& dir,
+                                                            const RocksDbOptions& options) {
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

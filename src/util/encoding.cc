@@ -36,8 +36,7 @@ uint32_t ReadU32BE(const char* p) {
 }
 
 uint16_t ReadU16BE(const char* p) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) |
-                               static_cast<uint8_t>(p[1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
 }
 
 std::string U64BE(uint64_t v) {

@@ -22,8 +22,8 @@ struct RegisterArgs {
   bool quiet = false;
 };
 
-int CreateDataset(const std::string& server, const std::string& name,
-                  const std::string& version, const std::string& description);
+int CreateDataset(const std::string& server, const std::string& name, const std::string& version,
+                  const std::string& description);
 int Register(const RegisterArgs& args);
 int GetCheckpoint(const std::string& server, uint64_t size, const std::string& out);
 int ShowVerifierKeys(const std::string& server);

@@ -14,8 +14,8 @@
 
 namespace provledger::cli {
 
-int CreateDataset(const std::string& server, const std::string& name,
-                  const std::string& version, const std::string& description) {
+int CreateDataset(const std::string& server, const std::string& name, const std::string& version,
+                  const std::string& description) {
   auto stub = v1::RegistryService::NewStub(Connect(server));
   grpc::ClientContext ctx;
   v1::CreateDatasetRequest req;

@@ -6,7 +6,7 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
-  using namespace provledger::cli;
+  namespace cli = provledger::cli;
   CLI::App app{"provledger: register training data and verify the provenance ledger"};
   app.require_subcommand(1);
   const char* env_server = std::getenv("PROVLEDGER_SERVER");
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
 
   // register
   auto* reg = app.add_subcommand("register", "Register files, folders or JSONL shards");
-  RegisterArgs rargs;
+  cli::RegisterArgs rargs;
   reg->add_option("--dataset-id", rargs.dataset_id, "Dataset id from `dataset create`")->required();
   reg->add_option("inputs", rargs.inputs, "Files, folders, or .jsonl files of {\"ref\",\"text\"}")
       ->required();
@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   v_inc->add_option("file", v_file, "Proof file from `provledger proof`")->required();
   v_inc->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
   v_inc->add_option("--content", v_content, "Also check that this file is the registered content");
-  auto* v_cons = verify->add_subcommand("consistency", "Verify that one checkpoint extends another");
+  auto* v_cons =
+      verify->add_subcommand("consistency", "Verify that one checkpoint extends another");
   v_cons->add_option("--old", v_old, "Older checkpoint file")->required();
   v_cons->add_option("--new", v_new, "Newer checkpoint file")->required();
   v_cons->add_option("--proof", v_proof, "Proof file from `provledger consistency`")->required();
@@ -85,19 +86,19 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*ds_create) return CreateDataset(server, ds_name, ds_version, ds_description);
+  if (*ds_create) return cli::CreateDataset(server, ds_name, ds_version, ds_description);
   if (*reg) {
     rargs.server = server;
-    return Register(rargs);
+    return cli::Register(rargs);
   }
-  if (*checkpoint) return GetCheckpoint(server, cp_size, cp_out);
-  if (*vkey) return ShowVerifierKeys(server);
-  if (*entries) return Entries(server, e_start, e_count);
-  if (*proof) return Proof(server, p_index, p_size, p_out);
-  if (*consistency) return Consistency(server, c_from, c_to, c_out);
-  if (*v_cp) return VerifyCheckpointFile(v_file, v_key);
-  if (*v_inc) return VerifyInclusionFile(v_file, v_key, v_content);
-  if (*v_cons) return VerifyConsistencyFiles(v_old, v_new, v_proof, v_key);
-  if (*keygen) return Keygen(k_name, k_out);
+  if (*checkpoint) return cli::GetCheckpoint(server, cp_size, cp_out);
+  if (*vkey) return cli::ShowVerifierKeys(server);
+  if (*entries) return cli::Entries(server, e_start, e_count);
+  if (*proof) return cli::Proof(server, p_index, p_size, p_out);
+  if (*consistency) return cli::Consistency(server, c_from, c_to, c_out);
+  if (*v_cp) return cli::VerifyCheckpointFile(v_file, v_key);
+  if (*v_inc) return cli::VerifyInclusionFile(v_file, v_key, v_content);
+  if (*v_cons) return cli::VerifyConsistencyFiles(v_old, v_new, v_proof, v_key);
+  if (*keygen) return cli::Keygen(k_name, k_out);
   return 2;
 }

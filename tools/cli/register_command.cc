@@ -23,8 +23,8 @@ namespace {
 
 constexpr size_t kPartBytes = 1 << 20;  // the protocol's per-message limit
 
-using Stream = grpc::ClientReaderWriter<v1::RegisterDocumentsRequest,
-                                        v1::RegisterDocumentsResponse>;
+using Stream =
+    grpc::ClientReaderWriter<v1::RegisterDocumentsRequest, v1::RegisterDocumentsResponse>;
 
 // Sends one document in parts of at most 1 MiB, reading `next` until empty.
 template <typename NextChunk>
@@ -60,8 +60,8 @@ struct Progress {
     if (!tty && !final) return;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     uint64_t a = acked.load();
-    std::cerr << "\r[" << (final ? "done" : "....") << "] sent " << sent.load()
-              << ", durable " << a << " (" << static_cast<uint64_t>(secs > 0 ? a / secs : 0)
+    std::cerr << "\r[" << (final ? "done" : "....") << "] sent " << sent.load() << ", durable " << a
+              << " (" << static_cast<uint64_t>(secs > 0 ? static_cast<double>(a) / secs : 0)
               << " docs/s)" << (final ? "\n" : "") << std::flush;
   }
 };
@@ -122,8 +122,7 @@ int Register(const RegisterArgs& args) {
           ++line_no;
           if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
           nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-          if (j.is_discarded() || !j.is_object() || !j.contains("text") ||
-              !j["text"].is_string()) {
+          if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
             send_error = path.string() + ":" + std::to_string(line_no) +
                          ": expected {\"ref\": ..., \"text\": ...}";
             break;
@@ -148,7 +147,7 @@ int Register(const RegisterArgs& args) {
       } else {
         auto next = [&]() {
           std::string c(kPartBytes, '\0');
-          in.read(c.data(), c.size());
+          in.read(c.data(), static_cast<std::streamsize>(c.size()));
           c.resize(static_cast<size_t>(in.gcount()));
           return c;
         };

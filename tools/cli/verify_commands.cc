@@ -100,9 +100,9 @@ int VerifyInclusionFile(const std::string& file, const std::string& vkey,
       auto content = ReadFile(content_file);
       if (!content.ok()) return Report(content.status(), "reading content");
       if (Sha256(*content) != d->content_id) {
-        return Report(absl::InvalidArgumentError(
-                          "SHA-256 of " + content_file + " is " + ToHex(Sha256(*content)) +
-                          ", the entry records " + ToHex(d->content_id)),
+        return Report(absl::InvalidArgumentError("SHA-256 of " + content_file + " is " +
+                                                 ToHex(Sha256(*content)) + ", the entry records " +
+                                                 ToHex(d->content_id)),
                       "content check");
       }
       j["content_matches"] = content_file;
@@ -133,17 +133,16 @@ int VerifyConsistencyFiles(const std::string& old_cp, const std::string& new_cp,
   auto proof = ParseConsistencyFile(*proof_text);
   if (!proof.ok()) return Report(proof.status(), "parsing proof");
   if (proof->from != c1->size || proof->to != c2->size) {
-    return Report(absl::InvalidArgumentError(
-                      "proof is for sizes " + std::to_string(proof->from) + " -> " +
-                      std::to_string(proof->to) + ", checkpoints are " +
-                      std::to_string(c1->size) + " -> " + std::to_string(c2->size)),
-                  "consistency verification");
+    return Report(
+        absl::InvalidArgumentError("proof is for sizes " + std::to_string(proof->from) + " -> " +
+                                   std::to_string(proof->to) + ", checkpoints are " +
+                                   std::to_string(c1->size) + " -> " + std::to_string(c2->size)),
+        "consistency verification");
   }
-  absl::Status s = merkle::VerifyConsistency(c1->size, c2->size, c1->root_hash,
-                                             c2->root_hash, proof->hashes);
+  absl::Status s =
+      merkle::VerifyConsistency(c1->size, c2->size, c1->root_hash, c2->root_hash, proof->hashes);
   if (!s.ok()) return Report(s, "consistency verification");
-  std::cout << "OK consistency: tree " << c1->size << " is a prefix of tree " << c2->size
-            << "\n";
+  std::cout << "OK consistency: tree " << c1->size << " is a prefix of tree " << c2->size << "\n";
   return 0;
 }
 

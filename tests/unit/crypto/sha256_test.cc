@@ -9,8 +9,7 @@ namespace {
 
 // FIPS 180-2 examples.
 TEST(Sha256Test, KnownVectors) {
-  EXPECT_EQ(ToHex(Sha256("")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(ToHex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(ToHex(Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(ToHex(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
@@ -21,7 +20,8 @@ TEST(Sha256Test, StreamingEqualsOneShot) {
   std::string data(100000, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31);
   Sha256Hasher h;
-  for (size_t off = 0; off < data.size(); off += 7919) h.Update(std::string_view(data).substr(off, 7919));
+  for (size_t off = 0; off < data.size(); off += 7919)
+    h.Update(std::string_view(data).substr(off, 7919));
   EXPECT_EQ(h.Finish(), Sha256(data));
   // The hasher resets after Finish.
   h.Update("abc");

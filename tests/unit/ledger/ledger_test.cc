@@ -36,9 +36,7 @@ AppendRequest Doc(const std::string& name, const std::string& dedup = "") {
   return r;
 }
 
-NoteVerifierKey Key(const NoteSigner& s) {
-  return ValueOrDie(ParseVerifierKey(s.VerifierKey()));
-}
+NoteVerifierKey Key(const NoteSigner& s) { return ValueOrDie(ParseVerifierKey(s.VerifierKey())); }
 
 class LedgerTest : public ::testing::Test {
  protected:
@@ -82,16 +80,14 @@ TEST_F(LedgerTest, AppendsAreProvableAgainstTheSignedCheckpoint) {
     EXPECT_EQ(out.results[i].index, static_cast<uint64_t>(i));
     EXPECT_EQ(out.results[i].leaf_hash, merkle::HashLeaf(entries[i]));
     auto path = ValueOrDie(ledger_->InclusionProof(i, cp.size));
-    PL_EXPECT_OK(merkle::VerifyInclusion(i, cp.size, out.results[i].leaf_hash, path,
-                                         cp.root_hash));
+    PL_EXPECT_OK(merkle::VerifyInclusion(i, cp.size, out.results[i].leaf_hash, path, cp.root_hash));
   }
   auto got = ValueOrDie(ledger_->GetEntries(3, 100));
   ASSERT_EQ(got.size(), 7u);
   EXPECT_EQ(got[0].data, entries[3]);
   EXPECT_EQ(got[0].leaf_hash, merkle::HashLeaf(entries[3]));
   EXPECT_EQ(ledger_->InclusionProof(0, 11).status().code(), absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(ledger_->InclusionProof(10, 10).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_->InclusionProof(10, 10).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(LedgerTest, DedupReturnsExistingEntryAndAppendsNothing) {
@@ -203,9 +199,9 @@ TEST_F(LedgerTest, OriginCannotChange) {
   storage_ = ValueOrDie(OpenRocksDbStorage(dir_.path(), {}));
   LedgerOptions o;
   o.origin = "other.example/log";
-  o.signers.push_back(std::make_shared<NoteSigner>(o.origin, ValueOrDie(Ed25519PrivateKey::Generate())));
-  EXPECT_EQ(Ledger::Open(storage_.get(), o).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  o.signers.push_back(
+      std::make_shared<NoteSigner>(o.origin, ValueOrDie(Ed25519PrivateKey::Generate())));
+  EXPECT_EQ(Ledger::Open(storage_.get(), o).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(LedgerTest, KeyRotationAddsSecondSignatureWithoutFork) {

@@ -16,9 +16,14 @@ std::string H(const char* hex) { return *FromHex(hex); }
 // The leaf inputs and roots published with transparency-dev/merkle and the
 // Certificate Transparency test suites (RFC 6962 hashing).
 std::vector<std::string> LeafInputs() {
-  return {H(""),         H("00"),       H("10"),
-          H("2021"),     H("3031"),     H("40414243"),
-          H("5051525354555657"), H("606162636465666768696a6b6c6d6e6f")};
+  return {H(""),
+          H("00"),
+          H("10"),
+          H("2021"),
+          H("3031"),
+          H("40414243"),
+          H("5051525354555657"),
+          H("606162636465666768696a6b6c6d6e6f")};
 }
 const char* kRoots[] = {
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -35,8 +40,7 @@ const char* kRoots[] = {
 // A NodeReader over the nodes a CompactTree reported while appending.
 class MapReader : public NodeReader {
  public:
-  absl::StatusOr<std::vector<std::string>> ReadNodes(
-      const std::vector<NodeId>& ids) override {
+  absl::StatusOr<std::vector<std::string>> ReadNodes(const std::vector<NodeId>& ids) override {
     std::vector<std::string> out;
     for (const auto& id : ids) {
       auto it = nodes.find({id.level, id.index});
@@ -59,8 +63,7 @@ std::string RefMth(const std::vector<std::string>& l, size_t a, size_t b) {
   while (k << 1 < b - a) k <<= 1;
   return HashChildren(RefMth(l, a, a + k), RefMth(l, a + k, b));
 }
-std::vector<std::string> RefPath(const std::vector<std::string>& l, size_t m,
-                                 size_t a, size_t b) {
+std::vector<std::string> RefPath(const std::vector<std::string>& l, size_t m, size_t a, size_t b) {
   if (b - a <= 1) return {};
   size_t k = 1;
   while (k << 1 < b - a) k <<= 1;
@@ -74,10 +77,11 @@ std::vector<std::string> RefPath(const std::vector<std::string>& l, size_t m,
   }
   return p;
 }
-std::vector<std::string> RefSubproof(const std::vector<std::string>& l, size_t m,
-                                     size_t a, size_t b, bool complete) {
+std::vector<std::string> RefSubproof(const std::vector<std::string>& l, size_t m, size_t a,
+                                     size_t b, bool complete) {
   size_t n = b - a;
-  if (m == n) return complete ? std::vector<std::string>{} : std::vector<std::string>{RefMth(l, a, b)};
+  if (m == n)
+    return complete ? std::vector<std::string>{} : std::vector<std::string>{RefMth(l, a, b)};
   size_t k = 1;
   while (k << 1 < n) k <<= 1;
   std::vector<std::string> p;
@@ -191,8 +195,7 @@ TEST(MerkleTest, ProofsMatchReferenceAndVerify) {
       std::vector<std::string> ref =
           m == n ? std::vector<std::string>{} : RefSubproof(b.leaves, m, 0, n, true);
       ASSERT_EQ(*proof, ref) << m << "->" << n;
-      ASSERT_TRUE(VerifyConsistency(m, n, b.roots[m], b.roots[n], *proof).ok())
-          << m << "->" << n;
+      ASSERT_TRUE(VerifyConsistency(m, n, b.roots[m], b.roots[n], *proof).ok()) << m << "->" << n;
       if (m < n) {
         // A proof must not verify against a different old root.
         ASSERT_FALSE(VerifyConsistency(m, n, b.roots[m - 1], b.roots[n], *proof).ok());

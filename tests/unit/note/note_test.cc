@@ -20,11 +20,9 @@ NoteSigner NewSigner(const std::string& name) {
 TEST(NoteTest, KeyIdAndVerifierKeyFormat) {
   NoteSigner s = NewSigner("example.com/log");
   std::string vkey = s.VerifierKey();
-  std::string expect_id = ToHex(Sha256(std::string("example.com/log\n\x01", 17) +
-                                       s.key().PublicKey())
-                                    .substr(0, 4));
-  EXPECT_EQ(vkey.substr(0, vkey.find('+', 16) + 1),
-            "example.com/log+" + expect_id + "+");
+  std::string expect_id =
+      ToHex(Sha256(std::string("example.com/log\n\x01", 17) + s.key().PublicKey()).substr(0, 4));
+  EXPECT_EQ(vkey.substr(0, vkey.find('+', 16) + 1), "example.com/log+" + expect_id + "+");
   NoteVerifierKey k = ValueOrDie(ParseVerifierKey(vkey));
   EXPECT_EQ(k.name, "example.com/log");
   EXPECT_EQ(k.public_key, s.key().PublicKey());
@@ -70,27 +68,25 @@ TEST(NoteTest, KeyRotationBothSignaturesVerifyAndUnknownAreIgnored) {
   NoteSigner new_key = NewSigner("log.example");
   NoteSigner witness = NewSigner("witness.example");
   Checkpoint cp{"log.example", 3, std::string(32, 'r')};
-  std::string note = ValueOrDie(
-      SignNote(FormatCheckpointText(cp), {&old_key, &new_key, &witness}));
+  std::string note = ValueOrDie(SignNote(FormatCheckpointText(cp), {&old_key, &new_key, &witness}));
   for (const NoteSigner* s : {&old_key, &new_key}) {
-    Checkpoint got = ValueOrDie(
-        VerifyCheckpoint(note, ValueOrDie(ParseVerifierKey(s->VerifierKey()))));
+    Checkpoint got =
+        ValueOrDie(VerifyCheckpoint(note, ValueOrDie(ParseVerifierKey(s->VerifierKey()))));
     EXPECT_EQ(got.size, 3u);
     EXPECT_EQ(got.root_hash, cp.root_hash);
   }
   // The witness key verifies the note but is not the log's origin.
-  EXPECT_EQ(VerifyCheckpoint(note, ValueOrDie(ParseVerifierKey(witness.VerifierKey())))
-                .status()
-                .code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      VerifyCheckpoint(note, ValueOrDie(ParseVerifierKey(witness.VerifierKey()))).status().code(),
+      absl::StatusCode::kPermissionDenied);
 }
 
 TEST(NoteTest, CheckpointTextStrictness) {
   EXPECT_FALSE(ParseCheckpointText("o\n01\n" + Base64Encode(std::string(32, 'a')) + "\n").ok());
   EXPECT_FALSE(ParseCheckpointText("o\n1\n" + Base64Encode("short") + "\n").ok());
   EXPECT_FALSE(ParseCheckpointText("o\n1\n").ok());
-  Checkpoint cp = ValueOrDie(ParseCheckpointText(
-      "o\n1\n" + Base64Encode(std::string(32, 'a')) + "\next\n"));
+  Checkpoint cp =
+      ValueOrDie(ParseCheckpointText("o\n1\n" + Base64Encode(std::string(32, 'a')) + "\next\n"));
   EXPECT_EQ(cp.size, 1u);
 }
 
@@ -120,8 +116,7 @@ TEST(NoteTest, TlogProofRoundTripAndVerify) {
   p.extra = "e2";
   p.index = 2;
   p.hashes = ValueOrDie(merkle::InclusionProof(2, 5, reader));
-  p.checkpoint = ValueOrDie(
-      SignNote(FormatCheckpointText({"log.example", 5, t.Root()}), {&s}));
+  p.checkpoint = ValueOrDie(SignNote(FormatCheckpointText({"log.example", 5, t.Root()}), {&s}));
   std::string text = FormatTlogProof(p);
   EXPECT_EQ(text.substr(0, 23), "c2sp.org/tlog-proof@v1\n");
   TlogProof back = ValueOrDie(ParseTlogProof(text));

@@ -82,12 +82,12 @@ TEST_P(StorageConformanceTest, OverwriteAndBinaryKeys) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, StorageConformanceTest,
-    ::testing::Values(
-        Backend{"rocksdb",
-                [](const std::string& dir) {
-                  return ValueOrDie(OpenRocksDbStorage(dir + "/db", RocksDbOptions{}));
-                }},
-        Backend{"memory", [](const std::string&) { return NewMemoryStorage(); }}),
+    ::testing::Values(Backend{"rocksdb",
+                              [](const std::string& dir) {
+                                return ValueOrDie(
+                                    OpenRocksDbStorage(dir + "/db", RocksDbOptions{}));
+                              }},
+                      Backend{"memory", [](const std::string&) { return NewMemoryStorage(); }}),
     [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 
 TEST(RocksDbStorageTest, DataSurvivesReopenAndLockIsExclusive) {
@@ -98,8 +98,7 @@ TEST(RocksDbStorageTest, DataSurvivesReopenAndLockIsExclusive) {
     b.Put(Column::kEntries, "k", "v");
     PL_ASSERT_OK(db->Write(b, true));
     auto second = OpenRocksDbStorage(dir.path(), {});
-    EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition)
-        << second.status();
+    EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
   }
   auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
   EXPECT_EQ(*ValueOrDie(db->Get(Column::kEntries, "k")), "v");

@@ -28,10 +28,10 @@ TEST(EncodingTest, Hex) {
 TEST(EncodingTest, Base64IsStrict) {
   EXPECT_EQ(Base64Encode("hello"), "aGVsbG8=");
   EXPECT_EQ(*Base64Decode("aGVsbG8="), "hello");
-  EXPECT_FALSE(Base64Decode("aGVsbG8").ok());     // missing padding
-  EXPECT_FALSE(Base64Decode("aGVsbG9=").ok());    // non-zero trailing bits
-  EXPECT_FALSE(Base64Decode("aGVs bG8=").ok());   // whitespace
-  EXPECT_FALSE(Base64Decode("aGVsbG8_").ok());    // URL alphabet
+  EXPECT_FALSE(Base64Decode("aGVsbG8").ok());    // missing padding
+  EXPECT_FALSE(Base64Decode("aGVsbG9=").ok());   // non-zero trailing bits
+  EXPECT_FALSE(Base64Decode("aGVs bG8=").ok());  // whitespace
+  EXPECT_FALSE(Base64Decode("aGVsbG8_").ok());   // URL alphabet
   EXPECT_EQ(*Base64Decode(""), "");
 }
 

@@ -1,0 +1,290 @@
+// The real server on loopback: RocksDB in a temp dir, real gRPC, real keys.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "grpc_test_util.h"
+#include "provledger/encoding.h"
+#include "provledger/entry.h"
+#include "provledger/merkle.h"
+#include "provledger/note.h"
+#include "provledger/server.h"
+#include "provledger/sha256.h"
+#include "test_util.h"
+
+namespace provledger {
+namespace {
+
+using testing::RegisterAll;
+using testing::TempDir;
+using testing::TestDoc;
+using testing::ValueOrDie;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(uint64_t max_document_bytes = 64ull << 20) {
+    ServerConfig config;
+    config.data_dir = dir_.Sub("data");
+    config.listen = "127.0.0.1:0";
+    config.origin = "test.example/provledger";
+    config.registry.max_document_bytes = max_document_bytes;
+    server_ = ValueOrDie(Server::Start(config));
+    channel_ = testing::Channel("127.0.0.1:" + std::to_string(server_->port()));
+    ledger_ = v1::LedgerService::NewStub(channel_);
+    registry_ = v1::RegistryService::NewStub(channel_);
+  }
+  void SetUp() override { StartServer(); }
+
+  std::string CreateDataset(const std::string& name) {
+    grpc::ClientContext ctx;
+    v1::CreateDatasetRequest req;
+    req.set_name(name);
+    req.set_version("v1");
+    v1::CreateDatasetResponse resp;
+    grpc::Status s = registry_->CreateDataset(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.dataset_id();
+  }
+
+  v1::GetCheckpointResponse GetCheckpoint(uint64_t size = 0) {
+    grpc::ClientContext ctx;
+    v1::GetCheckpointRequest req;
+    req.set_tree_size(size);
+    v1::GetCheckpointResponse resp;
+    EXPECT_TRUE(ledger_->GetCheckpoint(&ctx, req, &resp).ok());
+    return resp;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::LedgerService::Stub> ledger_;
+  std::unique_ptr<v1::RegistryService::Stub> registry_;
+};
+
+TEST_F(ServerTest, CreateDatasetIsIdempotentAndValidated) {
+  grpc::ClientContext c1, c2, c3, c4;
+  v1::CreateDatasetRequest req;
+  req.set_name("news");
+  req.set_version("2026-11");
+  req.set_description("crawl");
+  v1::CreateDatasetResponse r1, r2, r3, r4;
+  ASSERT_TRUE(registry_->CreateDataset(&c1, req, &r1).ok());
+  ASSERT_TRUE(registry_->CreateDataset(&c2, req, &r2).ok());
+  EXPECT_EQ(r1.dataset_id(), r2.dataset_id());
+  EXPECT_EQ(r1.ledger_index(), r2.ledger_index());
+  EXPECT_FALSE(r1.already_existed());
+  EXPECT_TRUE(r2.already_existed());
+  req.set_description("other");
+  EXPECT_EQ(registry_->CreateDataset(&c3, req, &r3).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  req.set_name("");
+  grpc::Status s = registry_->CreateDataset(&c4, req, &r4);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("name"), std::string::npos);
+  EXPECT_EQ(GetCheckpoint().tree_size(), 1u);
+}
+
+TEST_F(ServerTest, RegisteredDocumentsAreDurableAndProvable) {
+  std::string ds = CreateDataset("corpus");
+  std::vector<TestDoc> docs;
+  for (int i = 0; i < 300; ++i) {
+    docs.push_back({ds, "doc-" + std::to_string(i), "content of document " + std::to_string(i)});
+  }
+  std::vector<v1::DocumentReceipt> receipts;
+  std::vector<std::string> notes;
+  grpc::Status s = RegisterAll(registry_.get(), docs, &receipts, &notes);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(receipts.size(), docs.size());
+
+  v1::GetCheckpointResponse cp = GetCheckpoint();
+  NoteVerifierKey key = ValueOrDie(ParseVerifierKey(cp.verifier_key()));
+  provledger::Checkpoint verified = ValueOrDie(VerifyCheckpoint(cp.note(), key));
+  EXPECT_EQ(verified.size, 301u);
+  // Every response's checkpoint is signed and covers its receipts.
+  for (const auto& n : notes) PL_EXPECT_OK(VerifyCheckpoint(n, key));
+
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const auto& r = receipts[i];
+    EXPECT_EQ(r.client_ref(), docs[i].ref);
+    EXPECT_EQ(r.content_id(), Sha256(docs[i].content));
+    EXPECT_FALSE(r.already_registered());
+    EXPECT_LT(r.ledger_index(), r.tree_size());
+    grpc::ClientContext ctx;
+    v1::GetInclusionProofRequest req;
+    req.set_index(r.ledger_index());
+    v1::GetInclusionProofResponse proof;
+    ASSERT_TRUE(ledger_->GetInclusionProof(&ctx, req, &proof).ok());
+    EXPECT_EQ(merkle::HashLeaf(proof.entry_data()), r.leaf_hash());
+    std::vector<std::string> path(proof.hashes().begin(), proof.hashes().end());
+    PL_EXPECT_OK(merkle::VerifyInclusion(r.ledger_index(), verified.size, r.leaf_hash(), path,
+                                         verified.root_hash));
+    DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(proof.entry_data()))));
+    EXPECT_EQ(e.dataset_id, ds);
+    EXPECT_EQ(e.size_bytes, docs[i].content.size());
+  }
+}
+
+TEST_F(ServerTest, SameContentTwiceReturnsTheExistingReceipt) {
+  std::string ds = CreateDataset("dups");
+  std::vector<v1::DocumentReceipt> first, second;
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{ds, "a", "same"}, {ds, "b", "same"}}, &first).ok());
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{ds, "c", "same"}}, &second).ok());
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_FALSE(first[0].already_registered());
+  EXPECT_TRUE(first[1].already_registered());
+  EXPECT_EQ(first[1].ledger_index(), first[0].ledger_index());
+  EXPECT_TRUE(second[0].already_registered());
+  EXPECT_EQ(second[0].leaf_hash(), first[0].leaf_hash());
+  EXPECT_EQ(GetCheckpoint().tree_size(), 2u);  // dataset + one document
+  // The same content in another dataset is a new registration.
+  std::string other = CreateDataset("other");
+  std::vector<v1::DocumentReceipt> third;
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{other, "d", "same"}}, &third).ok());
+  EXPECT_FALSE(third[0].already_registered());
+}
+
+TEST_F(ServerTest, FiftyMegabyteDocumentStreamsInParts) {
+  std::string ds = CreateDataset("big");
+  std::string big(50u << 20, '\0');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>(i / 4096);
+  std::vector<v1::DocumentReceipt> receipts;
+  grpc::Status s = RegisterAll(registry_.get(), {{ds, "big.bin", big}}, &receipts);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(receipts.size(), 1u);
+  EXPECT_EQ(receipts[0].content_id(), Sha256(big));
+  EXPECT_EQ(receipts[0].size_bytes(), big.size());
+}
+
+TEST_F(ServerTest, BadStreamsGetClearErrorsAndWriteNothing) {
+  std::string ds = CreateDataset("errors");
+  uint64_t before = GetCheckpoint().tree_size();
+  std::vector<v1::DocumentReceipt> r;
+
+  grpc::Status s = RegisterAll(registry_.get(), {{"ds_missing", "x", "y"}}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(s.error_message().find("dataset_id"), std::string::npos);
+
+  s = RegisterAll(registry_.get(), {{"", "x", "y"}}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("dataset_id"), std::string::npos);
+
+  // A stream that ends while a document says more parts follow.
+  {
+    grpc::ClientContext ctx;
+    auto stream = registry_->RegisterDocuments(&ctx);
+    v1::RegisterDocumentsRequest req;
+    req.set_dataset_id(ds);
+    req.mutable_document()->set_client_ref("torn");
+    req.mutable_document()->set_content("first half");
+    req.mutable_document()->set_more(true);
+    ASSERT_TRUE(stream->Write(req));
+    stream->WritesDone();
+    v1::RegisterDocumentsResponse resp;
+    EXPECT_FALSE(stream->Read(&resp));
+    s = stream->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(s.error_message().find("torn"), std::string::npos);
+  }
+  EXPECT_EQ(GetCheckpoint().tree_size(), before);
+}
+
+TEST_F(ServerTest, DocumentsBeforeABadOneAreStillAcknowledged) {
+  std::string ds = CreateDataset("partial");
+  std::vector<v1::DocumentReceipt> r;
+  grpc::Status s =
+      RegisterAll(registry_.get(), {{ds, "good", "ok"}, {"ds_missing", "bad", "no"}}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  // "good" was durable before the error; whether its receipt arrived before
+  // the stream closed, the ledger holds exactly it.
+  EXPECT_EQ(GetCheckpoint().tree_size(), 2u);
+  for (const auto& rec : r) EXPECT_EQ(rec.client_ref(), "good");
+}
+
+TEST(ServerLimitTest, OversizedDocumentIsResourceExhausted) {
+  TempDir dir;
+  ServerConfig config;
+  config.data_dir = dir.Sub("data");
+  config.listen = "127.0.0.1:0";
+  config.registry.max_document_bytes = 1000;
+  auto server = ValueOrDie(Server::Start(config));
+  auto channel = testing::Channel("127.0.0.1:" + std::to_string(server->port()));
+  auto registry = v1::RegistryService::NewStub(channel);
+  grpc::ClientContext ctx;
+  v1::CreateDatasetRequest req;
+  req.set_name("limits");
+  v1::CreateDatasetResponse resp;
+  ASSERT_TRUE(registry->CreateDataset(&ctx, req, &resp).ok());
+  std::vector<v1::DocumentReceipt> r;
+  grpc::Status s = RegisterAll(
+      registry.get(), {{resp.dataset_id(), "huge", std::string(1500, 'x')}}, &r, nullptr, 600);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(s.error_message().find("document.content"), std::string::npos);
+  EXPECT_EQ(server->ledger()->Latest()->size, 1u);
+}
+
+TEST_F(ServerTest, ConsistencyBetweenCheckpointsAndPastSizes) {
+  std::string ds = CreateDataset("grow");
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{ds, "1", "1"}, {ds, "2", "2"}}, &r).ok());
+  v1::GetCheckpointResponse old_cp = GetCheckpoint();
+  ASSERT_TRUE(
+      RegisterAll(registry_.get(), {{ds, "3", "3"}, {ds, "4", "4"}, {ds, "5", "5"}}, &r).ok());
+  v1::GetCheckpointResponse new_cp = GetCheckpoint();
+  grpc::ClientContext ctx;
+  v1::GetConsistencyProofRequest req;
+  req.set_from_size(old_cp.tree_size());
+  v1::GetConsistencyProofResponse proof;
+  ASSERT_TRUE(ledger_->GetConsistencyProof(&ctx, req, &proof).ok());
+  EXPECT_EQ(proof.to_size(), new_cp.tree_size());
+  std::vector<std::string> path(proof.hashes().begin(), proof.hashes().end());
+  PL_EXPECT_OK(merkle::VerifyConsistency(old_cp.tree_size(), new_cp.tree_size(), old_cp.root_hash(),
+                                         new_cp.root_hash(), path));
+  // The old checkpoint is still served by size.
+  EXPECT_EQ(GetCheckpoint(old_cp.tree_size()).note(), old_cp.note());
+
+  grpc::ClientContext c2, c3, c4;
+  v1::GetCheckpointRequest beyond;
+  beyond.set_tree_size(new_cp.tree_size() + 5);
+  v1::GetCheckpointResponse ignored;
+  EXPECT_EQ(ledger_->GetCheckpoint(&c2, beyond, &ignored).error_code(),
+            grpc::StatusCode::OUT_OF_RANGE);
+  v1::GetEntriesRequest too_many;
+  too_many.set_count(5000);
+  v1::GetEntriesResponse entries;
+  EXPECT_EQ(ledger_->GetEntries(&c3, too_many, &entries).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::GetInclusionProofRequest bad_index;
+  bad_index.set_index(new_cp.tree_size());
+  v1::GetInclusionProofResponse ip;
+  EXPECT_EQ(ledger_->GetInclusionProof(&c4, bad_index, &ip).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ServerTest, HealthAndReflectionAreServed) {
+  std::string resp;
+  grpc::Status s = testing::RawUnary(channel_.get(), "/grpc.health.v1.Health/Check", "", &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp, std::string("\x08\x01", 2));  // status: SERVING
+  // ServerReflectionRequest{list_services: ""} is field 7, empty string.
+  s = testing::RawBidiOnce(channel_.get(),
+                           "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                           std::string("\x3a\x00", 2), &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_NE(resp.find("provledger.v1.LedgerService"), std::string::npos);
+  EXPECT_NE(resp.find("provledger.v1.RegistryService"), std::string::npos);
+}
+
+TEST_F(ServerTest, RestartKeepsTheLogAndItsKey) {
+  std::string ds = CreateDataset("restart");
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{ds, "1", "one"}}, &r).ok());
+  v1::GetCheckpointResponse before = GetCheckpoint();
+  server_.reset();
+  StartServer();
+  v1::GetCheckpointResponse after = GetCheckpoint();
+  EXPECT_EQ(after.note(), before.note());
+  EXPECT_EQ(after.verifier_key(), before.verifier_key());  // the key was kept
+}
+
+}  // namespace
+}  // namespace provledger
