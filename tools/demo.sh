@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs, builds, starts provledgerd on its embedded default (RocksDB in
+# ./provledger-data, 127.0.0.1:7600) and walks through a first session:
+# create a dataset, register files, fetch the signed checkpoint, and verify
+# an inclusion proof offline with the verifier key.
+#
+#   tools/demo.sh                      # leaves the server running
+#   tools/demo.sh --no-install --build-dir build --workdir DIR --listen 127.0.0.1:7655 --stop
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+install=1 build="$repo/build" work="$repo" listen="127.0.0.1:7600" stop=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-install) install=0 ;;
+    --build-dir) build="$2"; shift ;;
+    --workdir) work="$2"; shift ;;
+    --listen) listen="$2"; shift ;;
+    --stop) stop=1 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$install" = 1 ]; then
+  "$repo/tools/install-deps.sh"
+  cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build "$build" -j"${JOBS:-2}" --target provledgerd provledger
+fi
+build="$(cd "$build" && pwd)"
+provledgerd="$build/src/server/provledgerd"
+provledger="$build/tools/provledger"
+mkdir -p "$work" && cd "$work"
+export PROVLEDGER_SERVER="$listen"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+echo "== starting provledgerd (data in $work/provledger-data, log in provledgerd.log)"
+"$provledgerd" --data-dir provledger-data --listen "$listen" 2> provledgerd.log &
+server_pid=$!
+echo "$server_pid" > provledgerd.pid
+for _ in $(seq 1 100); do
+  grep -q "serving on" provledgerd.log 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat provledgerd.log; exit 1; }
+  sleep 0.1
+done
+cat provledgerd.log
+
+mkdir -p demo-docs
+for i in 1 2 3; do echo "Sample training document number $i." > "demo-docs/doc$i.txt"; done
+printf '%s\n' '{"ref":"https://example.org/a","text":"An excerpt collected from the web."}' \
+  '{"ref":"https://example.org/b","text":"网络上收集的中文训练文本。"}' > demo-docs/shard.jsonl
+
+echo; echo "== 1. create a dataset version"
+dataset_id=$("$provledger" dataset create --name demo-corpus --version 2026-11 \
+  --description "provledger demo")
+echo "dataset_id=$dataset_id"
+echo; echo "== 2. register three files and a JSONL shard (receipts arrive once durable)"
+step "$provledger" register --dataset-id "$dataset_id" demo-docs --receipts receipts.jsonl
+cat receipts.jsonl
+index=$(grep '"client_ref":"doc2.txt"' receipts.jsonl | sed 's/.*"ledger_index":\([0-9]*\).*/\1/')
+
+echo; echo "== 3. the signed checkpoint (C2SP tlog-checkpoint) and the verifier key"
+step "$provledger" checkpoint --out checkpoint.txt
+cat checkpoint.txt
+step "$provledger" vkey
+"$provledger" vkey | head -1 > verifier-key.txt
+
+echo; echo "== 4. an inclusion proof for doc2.txt (c2sp.org/tlog-proof), verified offline"
+step "$provledger" proof --index "$index" --out doc2.tlog-proof
+step "$provledger" verify checkpoint checkpoint.txt --vkey verifier-key.txt
+step "$provledger" verify inclusion doc2.tlog-proof --vkey verifier-key.txt \
+  --content demo-docs/doc2.txt
+
+if [ "$stop" = 1 ]; then
+  kill -TERM "$server_pid"
+  wait "$server_pid"
+  echo; echo "== provledgerd stopped"
+else
+  echo
+  echo "provledgerd is still running (pid $server_pid, log $work/provledgerd.log)."
+  echo "Try: $provledger entries --count 10     Stop it with: kill $server_pid"
+fi

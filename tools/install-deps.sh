@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the Debian packages provledger builds with (Debian 12).
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends \
+  build-essential cmake pkg-config ccache git ca-certificates \
+  librocksdb-dev libssl-dev libxxhash-dev libprotobuf-dev protobuf-compiler \
+  libgrpc++-dev protobuf-compiler-grpc libgtest-dev libbenchmark-dev libabsl-dev \
+  libcli11-dev nlohmann-json3-dev rocksdb-tools "$@"
