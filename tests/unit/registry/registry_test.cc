@@ -1,0 +1,102 @@
+#include "provledger/registry.h"
+
+#include <gtest/gtest.h>
+
+#include "provledger/encoding.h"
+#include "test_util.h"
+
+namespace provledger {
+namespace {
+
+using testing::ValueOrDie;
+
+class FixedClock : public Clock {
+ public:
+  int64_t NowMicros() const override { return 1234; }
+};
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LedgerOptions o;
+    o.origin = "reg.example/log";
+    o.signers.push_back(
+        std::make_shared<NoteSigner>(o.origin, ValueOrDie(Ed25519PrivateKey::Generate())));
+    ledger_ = ValueOrDie(Ledger::Open(storage_.get(), o));
+    RegistryOptions ro;
+    ro.max_document_bytes = 100;
+    ro.max_client_ref_bytes = 10;
+    registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, ro);
+  }
+  FixedClock clock_;
+  std::unique_ptr<Storage> storage_ = NewMemoryStorage();
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, DatasetIdIsDerivedFromNameAndVersion) {
+  EXPECT_EQ(DatasetIdFor("a", "1").substr(0, 3), "ds_");
+  EXPECT_EQ(DatasetIdFor("a", "1").size(), 27u);
+  EXPECT_NE(DatasetIdFor("a", "1"), DatasetIdFor("a", "2"));
+  DatasetInfo d = ValueOrDie(registry_->CreateDataset("a", "1", "x"));
+  EXPECT_EQ(d.dataset_id, DatasetIdFor("a", "1"));
+  EXPECT_EQ(ValueOrDie(registry_->GetDataset(d.dataset_id)).entry.description, "x");
+  EXPECT_EQ(registry_->GetDataset("ds_nope").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, NamesAreValidatedWithTheFieldNamed) {
+  auto empty = registry_->CreateDataset("", "", "");
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(empty.status().message().find("name"), absl::string_view::npos);
+  EXPECT_FALSE(registry_->CreateDataset("bad\x01name", "", "").ok());
+  EXPECT_FALSE(registry_->CreateDataset("bad\xff", "", "").ok());          // not UTF-8
+  EXPECT_FALSE(registry_->CreateDataset("bad\xc0\xaf", "", "").ok());      // overlong
+  EXPECT_FALSE(registry_->CreateDataset("bad\xed\xa0\x80", "", "").ok());  // surrogate
+  EXPECT_FALSE(registry_->CreateDataset("trunc\xe4\xb8", "", "").ok());    // truncated
+  EXPECT_TRUE(registry_->CreateDataset("中文语料", "v1", "line1\nline2").ok());
+  auto version = registry_->CreateDataset("ok", std::string(200, 'v'), "");
+  EXPECT_NE(version.status().message().find("version"), absl::string_view::npos);
+  EXPECT_EQ(ledger_->Latest()->size, 1u);  // only the valid one was written
+}
+
+TEST_F(RegistryTest, AssemblerHashesPartsAndEnforcesLimits) {
+  std::string ds = ValueOrDie(registry_->CreateDataset("d", "", "")).dataset_id;
+  DocumentAssembler a(registry_.get());
+  EXPECT_FALSE(ValueOrDie(a.AddPart(ds, "r", "hello ", true)).has_value());
+  EXPECT_TRUE(a.in_progress());
+  // Later parts may omit dataset_id and client_ref.
+  auto done = ValueOrDie(a.AddPart("", "", "world", false));
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->content_id, Sha256("hello world"));
+  EXPECT_EQ(done->size_bytes, 11u);
+  EXPECT_EQ(done->client_ref, "r");
+
+  EXPECT_EQ(a.AddPart(ds, "r", std::string(101, 'x'), false).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(a.AddPart(ds, "longer than ten", "x", false).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(a.AddPart("ds_unknown", "r", "x", false).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(a.AddPart(ds, "r", "x", true).ok());
+  EXPECT_EQ(a.AddPart("ds_other", "", "y", false).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RegistryTest, RegisterDeduplicatesPerDataset) {
+  std::string ds = ValueOrDie(registry_->CreateDataset("d", "", "")).dataset_id;
+  DocumentRegistration doc{ds, "r", Sha256("c"), 1};
+  RegisterOutcome first = registry_->Register({doc});
+  PL_ASSERT_OK(first.status);
+  RegisterOutcome again = registry_->Register({doc});
+  PL_ASSERT_OK(again.status);
+  EXPECT_TRUE(again.receipts[0].already_registered);
+  EXPECT_EQ(again.receipts[0].ledger_index, first.receipts[0].ledger_index);
+  // The dataset -> documents and content -> entries indexes were written.
+  EXPECT_EQ(
+      ValueOrDie(ledger_->ScanIndexPrefix("dd/" + ds + std::string(1, '\0'), std::nullopt, 10)),
+      (std::vector<uint64_t>{first.receipts[0].ledger_index}));
+  EXPECT_EQ(ValueOrDie(ledger_->ScanIndexPrefix("cid/" + Sha256("c"), std::nullopt, 10)).size(),
+            1u);
+}
+
+}  // namespace
+}  // namespace provledger
