@@ -4,6 +4,7 @@
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
@@ -76,6 +77,18 @@ inline grpc::Status RawBidiOnce(grpc::Channel* channel, const std::string& metho
   call->Finish(&status, reinterpret_cast<void*>(5));
   cq.Next(&tag, &ok);
   return status;
+}
+
+// Creates a dataset (version "v1"); returns its id, or "" after a test failure.
+inline std::string CreateDataset(v1::RegistryService::Stub* stub, const std::string& name) {
+  grpc::ClientContext ctx;
+  v1::CreateDatasetRequest req;
+  req.set_name(name);
+  req.set_version("v1");
+  v1::CreateDatasetResponse resp;
+  grpc::Status s = stub->CreateDataset(&ctx, req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return resp.dataset_id();
 }
 
 // A document to stream: parts are split at `part_size`.

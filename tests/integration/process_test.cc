@@ -171,11 +171,8 @@ TEST(ProcessTest, SigkillMidStreamLosesNothingAcknowledged) {
   Daemon d(dir.Sub("data"), dir.Sub("log"));
   ASSERT_TRUE(d.Start()) << d.Log();
   auto reg = v1::RegistryService::NewStub(testing::Channel(d.addr()));
-  grpc::ClientContext c;
-  v1::CreateDatasetRequest creq;
-  creq.set_name("crash");
-  v1::CreateDatasetResponse cresp;
-  ASSERT_TRUE(reg->CreateDataset(&c, creq, &cresp).ok());
+  std::string dataset_id = testing::CreateDataset(reg.get(), "crash");
+  ASSERT_FALSE(dataset_id.empty());
 
   std::vector<Acked> acked;
   std::string last_note;
@@ -184,7 +181,7 @@ TEST(ProcessTest, SigkillMidStreamLosesNothingAcknowledged) {
     if (round > 0) {
       ASSERT_TRUE(d.Start()) << d.Log();
     }
-    StreamUntilKilled(&d, cresp.dataset_id(), round, 3000 + 2000 * round, &acked, &last_note);
+    StreamUntilKilled(&d, dataset_id, round, 3000 + 2000 * round, &acked, &last_note);
     ASSERT_TRUE(WIFSIGNALED(d.exit_status()));
 
     // Restart and check everything acknowledged so far.
@@ -256,15 +253,11 @@ TEST(ProcessTest, SigtermStopsCleanlyAndTamperingIsRefused) {
     // Clients disconnect first: an idle connection held open would only
     // delay the server's graceful shutdown (bounded at 10 s).
     auto reg = v1::RegistryService::NewStub(testing::Channel(d.addr()));
-    grpc::ClientContext c;
-    v1::CreateDatasetRequest creq;
-    creq.set_name("tamper");
-    v1::CreateDatasetResponse cresp;
-    ASSERT_TRUE(reg->CreateDataset(&c, creq, &cresp).ok());
+    std::string dataset_id = testing::CreateDataset(reg.get(), "tamper");
     std::vector<v1::DocumentReceipt> receipts;
     std::vector<testing::TestDoc> docs;
     for (int i = 0; i < 10; ++i) {
-      docs.push_back({cresp.dataset_id(), std::to_string(i), "doc " + std::to_string(i)});
+      docs.push_back({dataset_id, std::to_string(i), "doc " + std::to_string(i)});
     }
     ASSERT_TRUE(testing::RegisterAll(reg.get(), docs, &receipts).ok());
   }

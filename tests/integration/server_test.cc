@@ -36,14 +36,7 @@ class ServerTest : public ::testing::Test {
   void SetUp() override { StartServer(); }
 
   std::string CreateDataset(const std::string& name) {
-    grpc::ClientContext ctx;
-    v1::CreateDatasetRequest req;
-    req.set_name(name);
-    req.set_version("v1");
-    v1::CreateDatasetResponse resp;
-    grpc::Status s = registry_->CreateDataset(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return resp.dataset_id();
+    return testing::CreateDataset(registry_.get(), name);
   }
 
   v1::GetCheckpointResponse GetCheckpoint(uint64_t size = 0) {
@@ -209,14 +202,10 @@ TEST(ServerLimitTest, OversizedDocumentIsResourceExhausted) {
   auto server = ValueOrDie(Server::Start(config));
   auto channel = testing::Channel("127.0.0.1:" + std::to_string(server->port()));
   auto registry = v1::RegistryService::NewStub(channel);
-  grpc::ClientContext ctx;
-  v1::CreateDatasetRequest req;
-  req.set_name("limits");
-  v1::CreateDatasetResponse resp;
-  ASSERT_TRUE(registry->CreateDataset(&ctx, req, &resp).ok());
+  std::string dataset_id = testing::CreateDataset(registry.get(), "limits");
   std::vector<v1::DocumentReceipt> r;
-  grpc::Status s = RegisterAll(
-      registry.get(), {{resp.dataset_id(), "huge", std::string(1500, 'x')}}, &r, nullptr, 600);
+  grpc::Status s =
+      RegisterAll(registry.get(), {{dataset_id, "huge", std::string(1500, 'x')}}, &r, nullptr, 600);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_NE(s.error_message().find("document.content"), std::string::npos);
   EXPECT_EQ(server->ledger()->Latest()->size, 1u);

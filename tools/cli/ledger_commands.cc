@@ -13,6 +13,17 @@
 #include "provledger/v1/registry.grpc.pb.h"
 
 namespace provledger::cli {
+namespace {
+
+// Writes a command's output; exit code 1 with a message if it cannot.
+int WriteOrFail(const std::string& out, const std::string& data) {
+  absl::Status w = WriteOutput(out, data);
+  if (w.ok()) return 0;
+  std::cerr << "provledger: " << w.message() << "\n";
+  return 1;
+}
+
+}  // namespace
 
 int CreateDataset(const std::string& server, const std::string& name, const std::string& version,
                   const std::string& description) {
@@ -39,12 +50,7 @@ int GetCheckpoint(const std::string& server, uint64_t size, const std::string& o
   v1::GetCheckpointResponse resp;
   grpc::Status s = stub->GetCheckpoint(&ctx, req, &resp);
   if (!s.ok()) return Fail("get checkpoint", s);
-  absl::Status w = WriteOutput(out, resp.note());
-  if (!w.ok()) {
-    std::cerr << "provledger: " << w.message() << "\n";
-    return 1;
-  }
-  return 0;
+  return WriteOrFail(out, resp.note());
 }
 
 int ShowVerifierKeys(const std::string& server) {
@@ -120,12 +126,7 @@ int Proof(const std::string& server, uint64_t index, uint64_t size, const std::s
   p.index = resp.index();
   p.hashes.assign(resp.hashes().begin(), resp.hashes().end());
   p.checkpoint = resp.checkpoint();
-  absl::Status w = WriteOutput(out, FormatTlogProof(p));
-  if (!w.ok()) {
-    std::cerr << "provledger: " << w.message() << "\n";
-    return 1;
-  }
-  return 0;
+  return WriteOrFail(out, FormatTlogProof(p));
 }
 
 int Consistency(const std::string& server, uint64_t from, uint64_t to, const std::string& out) {
@@ -140,12 +141,7 @@ int Consistency(const std::string& server, uint64_t from, uint64_t to, const std
   std::string text = "provledger-consistency-proof v1\nfrom " + std::to_string(resp.from_size()) +
                      "\nto " + std::to_string(resp.to_size()) + "\n";
   for (const auto& h : resp.hashes()) text += Base64Encode(h) + "\n";
-  absl::Status w = WriteOutput(out, text);
-  if (!w.ok()) {
-    std::cerr << "provledger: " << w.message() << "\n";
-    return 1;
-  }
-  return 0;
+  return WriteOrFail(out, text);
 }
 
 }  // namespace provledger::cli
