@@ -14,13 +14,14 @@
 // 3. Proofs: a ledger filled to proof-entries entries, then GetInclusionProof
 //    for random indices over gRPC from one client; p50/p99 latency, plus the
 //    storage-level proof time.
+#include <grpcpp/grpcpp.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <grpcpp/grpcpp.h>
 #include <random>
 #include <string>
 #include <thread>
@@ -49,7 +50,7 @@ double Median(std::vector<double> v) {
 
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  size_t i = static_cast<size_t>(std::llround(p * static_cast<double>(v.size() - 1)));
   return v[std::min(i, v.size() - 1)];
 }
 
@@ -95,6 +96,7 @@ double ThroughputRun(const std::string& base, int run, uint64_t docs, int client
 
   std::atomic<uint64_t> acked{0};
   std::vector<std::thread> threads;
+  threads.reserve(clients);
   Clock::time_point start = Clock::now();
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
@@ -180,16 +182,19 @@ int main(int argc, char** argv) {
   for (int r = 0; r < runs; ++r) {
     ours.push_back(ThroughputRun(base, r, docs, clients, doc_bytes));
     baseline.push_back(BaselineRun(base, std::min<uint64_t>(docs, 200000), 1000, doc_bytes));
-    printf("  run %d: provledger %.0f durable docs/s; RocksDB synced 1000-value batches %.0f values/s\n",
-           r + 1, ours.back(), baseline.back());
+    printf(
+        "  run %d: provledger %.0f durable docs/s; RocksDB synced 1000-value batches %.0f "
+        "values/s\n",
+        r + 1, ours.back(), baseline.back());
     fflush(stdout);
   }
   double single = BaselineRun(base, 2000, 1, doc_bytes);
   printf("throughput (median of %d): provledger %.0f durable docs/s\n", runs, Median(ours));
   printf("baseline   (median of %d): RocksDB synced batch writes %.0f values/s -> ratio %.2f\n",
          runs, Median(baseline), Median(ours) / Median(baseline));
-  printf("baseline: RocksDB synced single writes %.0f values/s (%.0f us each) -> group commit x%.0f\n",
-         single, 1e6 / single, Median(ours) / single);
+  printf(
+      "baseline: RocksDB synced single writes %.0f values/s (%.0f us each) -> group commit x%.0f\n",
+      single, 1e6 / single, Median(ours) / single);
 
   if (proof_entries == 0) return 0;
   std::string dir = FreshDir(base, "proofs");
@@ -207,7 +212,8 @@ int main(int argc, char** argv) {
     if (!ledger->Append(std::move(batch)).status.ok()) std::exit(1);
   }
   uint64_t size = ledger->Latest()->size;
-  printf("proofs: filled %llu entries in %.1f s\n", static_cast<unsigned long long>(size),  // NOLINT
+  printf("proofs: filled %llu entries in %.1f s\n",
+         static_cast<unsigned long long>(size),  // NOLINT
          Seconds(fill_start, Clock::now()));
   auto stub = provledger::v1::LedgerService::NewStub(Channel(server->port()));
   std::mt19937_64 rng(42);
