@@ -7,49 +7,20 @@
 #include "index_keys.h"
 #include "provledger/encoding.h"
 #include "provledger/status_macros.h"
+#include "provledger/utf8.h"
 
 namespace provledger {
 namespace {
 
-// Valid UTF-8 (no overlongs, no surrogates) without C0/C1 control characters
-// (newline and tab allowed only with `allow_newlines`).
+// Valid UTF-8 without C0/C1 control characters (newline and tab allowed
+// only with `allow_newlines`).
 bool IsCleanUtf8(std::string_view s, bool allow_newlines = false) {
   size_t i = 0;
+  uint32_t cp;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if ((c < 0x20 && !(allow_newlines && (c == '\n' || c == '\t'))) || c == 0x7f) {
-      return false;
-    }
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n;
-    uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      n = 1;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 2;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (size_t k = 1; k <= n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-        (cp >= 0x80 && cp < 0xa0)) {
-      return false;
-    }
-    i += n + 1;
+    if (!DecodeUtf8(s, &i, &cp)) return false;
+    bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+    if (control && !(allow_newlines && (cp == '\n' || cp == '\t'))) return false;
   }
   return true;
 }

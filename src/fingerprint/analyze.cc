@@ -1,0 +1,177 @@
+// Normalisation and tokenisation ("text-v1"). The only file that uses ICU.
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <string>
+
+#include "provledger/fingerprint.h"
+#include "provledger/utf8.h"
+
+namespace provledger::fingerprint {
+namespace {
+
+const icu::Normalizer2& NfkcCasefold() {
+  static const icu::Normalizer2* n = [] {
+    UErrorCode err = U_ZERO_ERROR;
+    const icu::Normalizer2* inst = icu::Normalizer2::getNFKCCasefoldInstance(err);
+    if (U_FAILURE(err) || inst == nullptr) std::abort();  // ICU data missing
+    return inst;
+  }();
+  return *n;
+}
+
+// Character classes after normalisation.
+enum class Kind : uint8_t { kSeparator, kWord, kUnsegmented };
+
+// Whitespace, controls, format characters, punctuation and symbols separate
+// tokens; digits and letters (and marks) are kept.
+constexpr uint32_t kSeparatorMask =
+    U_GC_Z_MASK | U_GC_CC_MASK | U_GC_CF_MASK | U_GC_P_MASK | U_GC_S_MASK;
+
+std::array<Kind, 128> AsciiKinds() {
+  std::array<Kind, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    t[c] = alnum ? Kind::kWord : Kind::kSeparator;
+  }
+  return t;
+}
+
+Kind Classify(UChar32 cp) {
+  static const std::array<Kind, 128> ascii = AsciiKinds();
+  if (cp < 128) return ascii[cp];
+  if (U_GET_GC_MASK(cp) & kSeparatorMask) return Kind::kSeparator;
+  UErrorCode err = U_ZERO_ERROR;
+  UScriptCode script = uscript_getScript(cp, &err);
+  switch (script) {
+    case USCRIPT_HAN:
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_HANGUL:
+    case USCRIPT_THAI:
+      return Kind::kUnsegmented;
+    default:
+      return Kind::kWord;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<TextAnalysis> AnalyzeText(std::string_view utf8) {
+  if (utf8.size() >= 3 && utf8.substr(0, 3) == "\xEF\xBB\xBF") utf8.remove_prefix(3);
+  if (!IsValidUtf8(utf8)) {
+    return absl::InvalidArgumentError("text is not well-formed UTF-8");
+  }
+  if (utf8.size() > static_cast<size_t>(INT32_MAX) / 4) {
+    return absl::InvalidArgumentError("text is too large to fingerprint (> 512 MiB)");
+  }
+  std::string folded;
+  folded.reserve(utf8.size() + utf8.size() / 8);
+  unsigned char high = 0;
+  for (char c : utf8) high |= static_cast<unsigned char>(c);
+  if (high < 0x80) {
+    // NFKC_Casefold of ASCII is ASCII lower-casing (no ASCII character
+    // decomposes, composes or is default-ignorable), so ICU is skipped.
+    folded.resize(utf8.size());
+    std::transform(utf8.begin(), utf8.end(), folded.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  } else {
+    UErrorCode err = U_ZERO_ERROR;
+    icu::StringByteSink<std::string> sink(&folded);
+    NfkcCasefold().normalizeUTF8(
+        0, icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), sink, nullptr, err);
+    if (U_FAILURE(err)) {
+      return absl::InternalError(std::string("ICU normalisation failed: ") + u_errorName(err));
+    }
+  }
+
+  TextAnalysis out;
+  std::string& text = out.normalized;
+  text.reserve(folded.size());
+  auto end_token = [&](size_t begin) {
+    size_t end = text.size();
+    out.token_hashes.push_back(XXH3_64bits(text.data() + begin, end - begin));
+    out.token_begin.push_back(static_cast<uint32_t>(begin));
+    out.token_end.push_back(static_cast<uint32_t>(end));
+  };
+  const char* s = folded.data();
+  int32_t len = static_cast<int32_t>(folded.size());
+  int32_t i = 0;
+  bool pending_space = false, prev_unsegmented = false, have_prev = false;
+  size_t word_begin = std::string::npos;
+  auto separator = [&] {
+    if (word_begin != std::string::npos) {
+      end_token(word_begin);
+      word_begin = std::string::npos;
+    }
+    pending_space = have_prev;
+  };
+  // Appends word characters [from, to) of `s`, continuing the current word.
+  auto word_chars = [&](int32_t from, int32_t to) {
+    // Spaces next to an unsegmented-script character carry no meaning (line
+    // wrapping in Chinese), so they are dropped there.
+    if (pending_space && !prev_unsegmented) text.push_back(' ');
+    pending_space = false;
+    if (word_begin == std::string::npos) word_begin = text.size();
+    text.append(s + from, static_cast<size_t>(to - from));
+    prev_unsegmented = false;
+    have_prev = true;
+  };
+  static const std::array<Kind, 128> ascii_kinds = AsciiKinds();
+  while (i < len) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {  // ASCII fast path: whole runs at once
+      if (ascii_kinds[c] == Kind::kSeparator) {
+        separator();
+        ++i;
+        continue;
+      }
+      int32_t j = i + 1;
+      while (j < len && static_cast<unsigned char>(s[j]) < 0x80 &&
+             ascii_kinds[static_cast<unsigned char>(s[j])] == Kind::kWord) {
+        ++j;
+      }
+      word_chars(i, j);
+      i = j;
+      continue;
+    }
+    int32_t start = i;
+    UChar32 cp;
+    U8_NEXT(s, i, len, cp);
+    Kind kind = Classify(cp);
+    if (kind == Kind::kSeparator) {
+      separator();
+    } else if (kind == Kind::kWord) {
+      word_chars(start, i);
+    } else {
+      if (word_begin != std::string::npos) {
+        end_token(word_begin);
+        word_begin = std::string::npos;
+      }
+      pending_space = false;
+      size_t b = text.size();
+      text.append(s + start, static_cast<size_t>(i - start));
+      end_token(b);
+      prev_unsegmented = true;
+      have_prev = true;
+    }
+  }
+  if (word_begin != std::string::npos) end_token(word_begin);
+  return out;
+}
+
+std::string NormalizedHash(std::string_view normalized) {
+  XXH128_hash_t h = XXH3_128bits(normalized.data(), normalized.size());
+  XXH128_canonical_t c;
+  XXH128_canonicalFromHash(&c, h);
+  return std::string(reinterpret_cast<const char*>(c.digest), sizeof(c.digest));
+}
+
+}  // namespace provledger::fingerprint

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include "provledger/encoding.h"
+#include "provledger/fingerprint.h"
+#include "test_util.h"
+
+namespace provledger::fingerprint {
+namespace {
+
+using testing::ValueOrDie;
+
+std::string Norm(std::string_view s) { return ValueOrDie(AnalyzeText(s)).normalized; }
+
+std::vector<std::string> Tokens(std::string_view s) {
+  TextAnalysis t = ValueOrDie(AnalyzeText(s));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < t.token_begin.size(); ++i) {
+    out.push_back(t.normalized.substr(t.token_begin[i], t.token_end[i] - t.token_begin[i]));
+  }
+  return out;
+}
+
+TEST(AnalyzeTest, FormattingOnlyChangesNormaliseAlike) {
+  const std::string base = "hello world 42 cafe\xCC\x81 fine strasse";  // é as e + U+0301
+  for (const char* variant : {
+           "Hello, World! 42 caf\xC3\xA9 fine Stra\xC3\x9F"
+           "e",                                              // case, NFC é, ß
+           "  HELLO\r\n\tWORLD\n\n42  CAFÉ FINE STRASSE  ",  // whitespace, wraps
+           "\xEF\xBB\xBFhello \xE2\x80\x94 world (42) caf\xC3\xA9 \xEF\xAC\x81ne strasse",  // BOM,
+                                                                                            // dash,
+                                                                                            // ligature
+           "\xEF\xBC\xA8\xEF\xBD\x85llo\xE3\x80\x80world \xEF\xBC\x94\xEF\xBC\x92 cafe\xCC\x81 "
+           "fine strasse",  // full width
+           "\xE2\x80\x9Chello\xE2\x80\x9D \xE2\x80\x98world\xE2\x80\x99 42 caf\xC3\xA9 fine "
+           "strasse",  // smart quotes
+       }) {
+    EXPECT_EQ(Norm(variant), Norm(base)) << variant;
+    EXPECT_EQ(NormalizedHash(Norm(variant)), NormalizedHash(Norm(base)));
+  }
+  EXPECT_EQ(Norm(base), "hello world 42 caf\xC3\xA9 fine strasse");
+  EXPECT_NE(Norm("version 1"), Norm("version 2"));  // digits are kept
+  EXPECT_NE(NormalizedHash(Norm("version 1")), NormalizedHash(Norm("version 2")));
+}
+
+TEST(AnalyzeTest, ChineseAndJapaneseAreCharacterTokens) {
+  EXPECT_EQ(Tokens("中文文本，测试。"),
+            (std::vector<std::string>{"中", "文", "文", "本", "测", "试"}));
+  // Line wrapping and spaces between Han characters do not change the text.
+  EXPECT_EQ(Norm("中文\n文本"), Norm("中文文本"));
+  EXPECT_EQ(Norm("中 文 文 本"), "中文文本");
+  // Mixed scripts: Latin words stay words.
+  EXPECT_EQ(Tokens("GPT模型 v2"), (std::vector<std::string>{"gpt", "模", "型", "v2"}));
+  EXPECT_EQ(Tokens("ひらがなカタカナ").size(), 8u);
+  EXPECT_EQ(Norm("ｶﾀｶﾅ"), "カタカナ");  // half-width katakana folds to full width
+  EXPECT_EQ(Tokens("한국어").size(), 3u);
+  EXPECT_EQ(Tokens("ภาษาไทย").size(), 7u);
+}
+
+TEST(AnalyzeTest, TokenSpansPointIntoNormalisedText) {
+  TextAnalysis t = ValueOrDie(AnalyzeText("The  Quick, brown fox!"));
+  EXPECT_EQ(t.normalized, "the quick brown fox");
+  ASSERT_EQ(t.token_hashes.size(), 4u);
+  EXPECT_EQ(t.normalized.substr(t.token_begin[1], t.token_end[1] - t.token_begin[1]), "quick");
+  // Equal tokens hash equally, different ones differently.
+  TextAnalysis u = ValueOrDie(AnalyzeText("quick QUICK slow"));
+  EXPECT_EQ(u.token_hashes[0], u.token_hashes[1]);
+  EXPECT_NE(u.token_hashes[0], u.token_hashes[2]);
+  EXPECT_EQ(u.token_hashes[0], t.token_hashes[1]);
+}
+
+TEST(AnalyzeTest, EmptyAndPunctuationOnly) {
+  EXPECT_EQ(Norm(""), "");
+  EXPECT_EQ(Norm(" ...!?  —— "), "");
+  EXPECT_TRUE(ValueOrDie(AnalyzeText("...")).token_hashes.empty());
+}
+
+TEST(AnalyzeTest, RejectsInvalidUtf8) {
+  for (std::string bad : {std::string("abc\xff"), std::string("\xC0\xAF"),
+                          std::string("\xED\xA0\x80"), std::string("tail\xE4\xB8")}) {
+    EXPECT_EQ(AnalyzeText(bad).status().code(), absl::StatusCode::kInvalidArgument) << ToHex(bad);
+  }
+}
+
+// Pins text-v1 across builds and machines: if this changes, the algorithm
+// changed and needs a new version (docs/fingerprints.md).
+TEST(AnalyzeTest, TextV1IsStable) {
+  TextFingerprints f = ValueOrDie(
+      FingerprintText("The quick brown fox jumps over the lazy dog. 敏捷的棕色狐狸跳过了懒狗。"));
+  EXPECT_EQ(ToHex(f.normalized_hash), "1e665a0d6fd1c678b97ae772b03186f6");
+  EXPECT_EQ(f.token_count, 21u);
+  EXPECT_EQ(f.minhash[0], 150443725u);
+  EXPECT_EQ(f.lsh_bands[0], 12288923205296951247ull);
+}
+
+}  // namespace
+}  // namespace provledger::fingerprint
