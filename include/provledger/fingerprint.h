@@ -84,6 +84,12 @@ struct WinnowFingerprint {
 // fewer shingles than a window yield their single minimum.
 std::vector<WinnowFingerprint> Winnow(const std::vector<uint64_t>& shingle_hashes);
 
+// The media type of `bytes` from its magic number ("image/png", ...);
+// well-formed UTF-8 without NUL bytes is "text/plain; charset=utf-8";
+// anything else "application/octet-stream".
+std::string SniffMediaType(std::string_view bytes);
+bool IsTextMediaType(std::string_view media_type);
+
 // Everything a text document gets.
 struct TextFingerprints {
   std::string normalized_hash;  // 16 bytes

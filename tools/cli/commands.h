@@ -22,6 +22,13 @@ struct RegisterArgs {
   bool quiet = false;
 };
 
+struct FingerprintArgs {
+  std::vector<std::string> inputs;  // folders, files, or .jsonl files
+  std::string out;                  // JSONL output; empty or "-" = stdout
+  bool jsonl = false;               // force JSONL parsing of files
+  int threads = 0;                  // 0 = all cores
+};
+
 int CreateDataset(const std::string& server, const std::string& name, const std::string& version,
                   const std::string& description);
 int Register(const RegisterArgs& args);
@@ -36,6 +43,7 @@ int VerifyInclusionFile(const std::string& file, const std::string& vkey,
                         const std::string& content_file);
 int VerifyConsistencyFiles(const std::string& old_cp, const std::string& new_cp,
                            const std::string& proof_file, const std::string& vkey);
+int Fingerprint(const FingerprintArgs& args);
 int Keygen(const std::string& name, const std::string& out);
 
 // Reads a whole file (or stdin for "-"). NotFound if unreadable.

@@ -78,6 +78,17 @@ int main(int argc, char** argv) {
   v_cons->add_option("--proof", v_proof, "Proof file from `provledger consistency`")->required();
   v_cons->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
 
+  // fingerprint (offline, on pipeline workers)
+  auto* fprint = app.add_subcommand(
+      "fingerprint", "Compute fingerprints locally (JSONL out) so raw text stays on the worker");
+  cli::FingerprintArgs fargs;
+  fprint
+      ->add_option("inputs", fargs.inputs, "Files, folders, or .jsonl files of {\"ref\",\"text\"}")
+      ->required();
+  fprint->add_option("--out", fargs.out, "Write JSONL here instead of stdout");
+  fprint->add_flag("--jsonl", fargs.jsonl, "Parse every input file as JSONL");
+  fprint->add_option("--threads", fargs.threads, "Worker threads (default: all cores)");
+
   // keygen
   auto* keygen = app.add_subcommand("keygen", "Create an Ed25519 signing key (PEM, mode 0600)");
   std::string k_name, k_out;
@@ -99,6 +110,7 @@ int main(int argc, char** argv) {
   if (*v_cp) return cli::VerifyCheckpointFile(v_file, v_key);
   if (*v_inc) return cli::VerifyInclusionFile(v_file, v_key, v_content);
   if (*v_cons) return cli::VerifyConsistencyFiles(v_old, v_new, v_proof, v_key);
+  if (*fprint) return cli::Fingerprint(fargs);
   if (*keygen) return cli::Keygen(k_name, k_out);
   return 2;
 }

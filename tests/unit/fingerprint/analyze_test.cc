@@ -22,18 +22,23 @@ std::vector<std::string> Tokens(std::string_view s) {
 
 TEST(AnalyzeTest, FormattingOnlyChangesNormaliseAlike) {
   const std::string base = "hello world 42 cafe\xCC\x81 fine strasse";  // é as e + U+0301
-  for (const char* variant : {
-           "Hello, World! 42 caf\xC3\xA9 fine Stra\xC3\x9F"
-           "e",                                              // case, NFC é, ß
-           "  HELLO\r\n\tWORLD\n\n42  CAFÉ FINE STRASSE  ",  // whitespace, wraps
-           "\xEF\xBB\xBFhello \xE2\x80\x94 world (42) caf\xC3\xA9 \xEF\xAC\x81ne strasse",  // BOM,
-                                                                                            // dash,
-                                                                                            // ligature
-           "\xEF\xBC\xA8\xEF\xBD\x85llo\xE3\x80\x80world \xEF\xBC\x94\xEF\xBC\x92 cafe\xCC\x81 "
-           "fine strasse",  // full width
-           "\xE2\x80\x9Chello\xE2\x80\x9D \xE2\x80\x98world\xE2\x80\x99 42 caf\xC3\xA9 fine "
-           "strasse",  // smart quotes
-       }) {
+  // Case, NFC é and ß:
+  const std::string case_nfc =
+      "Hello, World! 42 caf\xC3\xA9 fine Stra\xC3\x9F"
+      "e";
+  // Whitespace and line wraps:
+  const std::string spacing = "  HELLO\r\n\tWORLD\n\n42  CAF\xC3\x89 FINE STRASSE  ";
+  // BOM, em dash, parentheses, the fi ligature:
+  const std::string bom_dash =
+      "\xEF\xBB\xBFhello \xE2\x80\x94 world (42) caf\xC3\xA9 \xEF\xAC\x81ne strasse";
+  // Full-width letters, digits and space:
+  const std::string full_width =
+      "\xEF\xBC\xA8\xEF\xBD\x85llo\xE3\x80\x80world \xEF\xBC\x94\xEF\xBC\x92 cafe\xCC\x81 fine "
+      "strasse";
+  // Smart quotes:
+  const std::string quotes =
+      "\xE2\x80\x9Chello\xE2\x80\x9D \xE2\x80\x98world\xE2\x80\x99 42 caf\xC3\xA9 fine strasse";
+  for (const std::string& variant : {case_nfc, spacing, bom_dash, full_width, quotes}) {
     EXPECT_EQ(Norm(variant), Norm(base)) << variant;
     EXPECT_EQ(NormalizedHash(Norm(variant)), NormalizedHash(Norm(base)));
   }
@@ -90,6 +95,24 @@ TEST(AnalyzeTest, TextV1IsStable) {
   EXPECT_EQ(f.token_count, 21u);
   EXPECT_EQ(f.minhash[0], 150443725u);
   EXPECT_EQ(f.lsh_bands[0], 12288923205296951247ull);
+}
+
+}  // namespace
+}  // namespace provledger::fingerprint
+
+namespace provledger::fingerprint {
+namespace {
+
+TEST(MediaTypeTest, MagicNumbersAndText) {
+  EXPECT_EQ(SniffMediaType(std::string("\x89PNG\r\n\x1a\n....", 12)), "image/png");
+  EXPECT_EQ(SniffMediaType("\xff\xd8\xff\xe0"), "image/jpeg");
+  EXPECT_EQ(SniffMediaType("%PDF-1.7"), "application/pdf");
+  EXPECT_EQ(SniffMediaType(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), "image/webp");
+  EXPECT_EQ(SniffMediaType("plain words, 中文"), "text/plain; charset=utf-8");
+  EXPECT_EQ(SniffMediaType(std::string("a\0b", 3)), "application/octet-stream");
+  EXPECT_EQ(SniffMediaType("\xff\xfe\x00"), "application/octet-stream");
+  EXPECT_TRUE(IsTextMediaType(SniffMediaType("")));
+  EXPECT_FALSE(IsTextMediaType("image/png"));
 }
 
 }  // namespace
