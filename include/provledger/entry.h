@@ -16,8 +16,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -44,6 +46,29 @@ enum DocumentTag : uint16_t {
   kDocumentTagContentId = 2,
   kDocumentTagSize = 3,
   kDocumentTagClientRef = 4,
+  // Fingerprints (docs/fingerprints.md); all optional.
+  kDocumentTagMediaType = 16,
+  kDocumentTagFingerprintOrigin = 17,
+  kDocumentTagNormalizedHash = 18,
+  kDocumentTagMinHash = 19,
+  kDocumentTagTokenCount = 20,
+};
+
+// Who computed an entry's fingerprints.
+enum class FingerprintOrigin : uint8_t {
+  kServer = 1,  // from the content the server received
+  kClient = 2,  // supplied by the pipeline (content never sent)
+};
+
+// The text fingerprints recorded in a document entry. Versions are those of
+// docs/fingerprints.md; values are kept as the bytes the entry holds.
+struct TextFingerprintRecord {
+  FingerprintOrigin origin = FingerprintOrigin::kServer;
+  uint8_t normalization_version = 0;
+  std::string normalized_hash;  // 16 bytes (XXH3-128, canonical)
+  uint8_t minhash_version = 0;
+  std::vector<uint32_t> minhash;  // 128 values
+  uint64_t token_count = 0;
 };
 
 struct DatasetEntry {
@@ -57,7 +82,9 @@ struct DocumentEntry {
   std::string dataset_id;
   std::string content_id;  // SHA-256 of the raw bytes, 32 bytes
   uint64_t size_bytes = 0;
-  std::string client_ref;  // optional
+  std::string client_ref;                     // optional
+  std::string media_type;                     // optional
+  std::optional<TextFingerprintRecord> text;  // text documents only
 };
 
 std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us);

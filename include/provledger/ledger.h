@@ -64,6 +64,8 @@ struct AppendRequest {
   std::vector<std::string> index_keys;
   // Multi-valued index keys: (prefix || 8-byte BE index) -> empty.
   std::vector<std::string> index_prefixes;
+  // Multi-valued index keys with a value: (first || 8-byte BE index) -> second.
+  std::vector<std::pair<std::string, std::string>> index_prefix_values;
 };
 
 struct AppendResult {

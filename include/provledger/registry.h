@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "provledger/clock.h"
 #include "provledger/entry.h"
+#include "provledger/fingerprint.h"
 #include "provledger/ledger.h"
 #include "provledger/sha256.h"
 
@@ -34,6 +35,15 @@ namespace provledger {
 struct RegistryOptions {
   uint64_t max_document_bytes = 64ull << 20;  // 64 MiB
   size_t max_client_ref_bytes = 1024;
+  // Text documents up to this size get text fingerprints (they are buffered
+  // per stream to normalise them); larger ones get content id and size only.
+  uint64_t max_fingerprint_bytes = 16ull << 20;  // 16 MiB
+  // Also write the LSH-band and winnowing index keys (about 35 per 1 KiB of
+  // English). Off by default for now: each is a random-key RocksDB insert,
+  // and at ~210k random inserts/s on a 2-core machine they cut durable
+  // registration from ~25k to ~5k docs/s (docs/benchmarks.md). The
+  // normalised-hash index key is always written.
+  bool index_near_duplicates = false;
 };
 
 struct DatasetInfo {
@@ -50,6 +60,9 @@ struct DocumentRegistration {
   std::string client_ref;
   std::string content_id;  // SHA-256 of the raw bytes
   uint64_t size_bytes = 0;
+  std::string media_type;
+  // Text fingerprints, when the document is text within the size limit.
+  std::optional<fingerprint::TextFingerprints> text;
 };
 
 struct DocumentReceiptInfo {
@@ -122,6 +135,10 @@ class DocumentAssembler {
   bool in_progress_ = false;
   DocumentRegistration current_;
   Sha256Hasher hasher_;
+  std::string buffer_;  // the content while it may still be fingerprinted
+  std::string head_;    // the first bytes, for the media type
+  static constexpr size_t kHeadBytes = 64;
+  bool buffering_ = false;
 };
 
 }  // namespace provledger

@@ -41,7 +41,7 @@ struct ServerConfig {
 
 // Reads a JSON config file into `config` (keys: data_dir, listen, origin,
 // signing_keys, max_document_bytes, max_batch_entries, block_cache_bytes,
-// check_full). InvalidArgument naming the key on a bad value or unknown key.
+// check_full, index_near_duplicates). InvalidArgument naming the key on a bad value or unknown key.
 absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config);
 
 // Loads a PEM key file, or with `create` makes a new key there (mode 0600,

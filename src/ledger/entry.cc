@@ -47,6 +47,17 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
   w.Bytes(kDocumentTagContentId, d.content_id);
   w.U64(kDocumentTagSize, d.size_bytes);
   w.Bytes(kDocumentTagClientRef, d.client_ref);
+  w.Bytes(kDocumentTagMediaType, d.media_type);
+  if (d.text.has_value()) {
+    const TextFingerprintRecord& t = *d.text;
+    w.Bytes(kDocumentTagFingerprintOrigin, std::string(1, static_cast<char>(t.origin)));
+    w.Bytes(kDocumentTagNormalizedHash,
+            std::string(1, static_cast<char>(t.normalization_version)) + t.normalized_hash);
+    std::string sig(1, static_cast<char>(t.minhash_version));
+    for (uint32_t v : t.minhash) AppendU32BE(&sig, v);
+    w.Bytes(kDocumentTagMinHash, sig);
+    w.U64(kDocumentTagTokenCount, t.token_count);
+  }
   return w.Finish();
 }
 
@@ -119,6 +130,25 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
     return absl::InvalidArgumentError("document entry: missing dataset id, content id or size");
   }
   d.size_bytes = ReadU64BE(size.data());
+  d.media_type = Field(e, kDocumentTagMediaType);
+  std::string origin = Field(e, kDocumentTagFingerprintOrigin);
+  if (!origin.empty()) {
+    std::string nh = Field(e, kDocumentTagNormalizedHash);
+    std::string mh = Field(e, kDocumentTagMinHash);
+    std::string tc = Field(e, kDocumentTagTokenCount);
+    if (origin.size() != 1 || (origin[0] != 1 && origin[0] != 2) || nh.size() != 17 || mh.empty() ||
+        (mh.size() - 1) % 4 != 0 || tc.size() != 8) {
+      return absl::InvalidArgumentError("document entry: malformed fingerprint fields");
+    }
+    TextFingerprintRecord t;
+    t.origin = static_cast<FingerprintOrigin>(origin[0]);
+    t.normalization_version = static_cast<uint8_t>(nh[0]);
+    t.normalized_hash = nh.substr(1);
+    t.minhash_version = static_cast<uint8_t>(mh[0]);
+    for (size_t i = 1; i < mh.size(); i += 4) t.minhash.push_back(ReadU32BE(mh.data() + i));
+    t.token_count = ReadU64BE(tc.data());
+    d.text = std::move(t);
+  }
   return d;
 }
 

@@ -276,6 +276,7 @@ void Ledger::CommitBatch(std::vector<Pending> batch) {
       }
       for (auto& k : r.index_keys) wb.Put(Column::kIndex, std::move(k), value);
       for (auto& k : r.index_prefixes) wb.Put(Column::kIndex, k + value, "");
+      for (auto& [k, v] : r.index_prefix_values) wb.Put(Column::kIndex, k + value, std::move(v));
       results[i].push_back(AppendResult{index, std::move(leaf), false});
     }
   }

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "provledger/encoding.h"
+
 namespace provledger::index_keys {
 
 // dataset id -> its dataset entry (single-valued; the CreateDataset dedup key).
@@ -17,6 +19,15 @@ inline std::string DatasetDocumentsPrefix(const std::string& dataset_id) {
   return "dd/" + dataset_id + std::string(1, '\0');
 }
 inline std::string ContentPrefix(const std::string& content_id) { return "cid/" + content_id; }
+// Fingerprint indexes (docs/ledger-format.md), multi-valued like the above.
+inline std::string NormalizedHashPrefix(const std::string& normalized_hash) {
+  return "nh/" + normalized_hash;
+}
+inline std::string LshBandPrefix(int band, uint64_t key) {
+  return "lsh/" + std::string(1, static_cast<char>(band)) + U64BE(key);
+}
+// Value: the 4-byte big-endian token index of the fingerprint's shingle.
+inline std::string WinnowPrefix(uint64_t hash) { return "wn/" + U64BE(hash); }
 
 }  // namespace provledger::index_keys
 

@@ -2,6 +2,7 @@
 
 #include <future>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "index_keys.h"
@@ -38,6 +39,34 @@ absl::Status CheckText(const std::string& value, const char* field, size_t max, 
                                       " must be UTF-8 without control characters");
   }
   return absl::OkStatus();
+}
+
+TextFingerprintRecord TextRecord(const fingerprint::TextFingerprints& f, FingerprintOrigin origin) {
+  TextFingerprintRecord t;
+  t.origin = origin;
+  t.normalization_version = fingerprint::kNormalizationVersion;
+  t.normalized_hash = f.normalized_hash;
+  t.minhash_version = fingerprint::kMinHashVersion;
+  t.minhash.assign(f.minhash.begin(), f.minhash.end());
+  t.token_count = f.token_count;
+  return t;
+}
+
+// The fingerprint index keys of one document, written in its append batch.
+void AddFingerprintIndexKeys(const fingerprint::TextFingerprints& f, bool near_duplicates,
+                             AppendRequest* r) {
+  r->index_prefixes.push_back(index_keys::NormalizedHashPrefix(f.normalized_hash));
+  if (!near_duplicates) return;
+  for (size_t b = 0; b < f.lsh_bands.size(); ++b) {
+    r->index_prefixes.push_back(index_keys::LshBandPrefix(static_cast<int>(b), f.lsh_bands[b]));
+  }
+  std::unordered_set<uint64_t> seen;  // a repeated hash keeps its first position
+  for (const auto& w : f.winnows) {
+    if (!seen.insert(w.hash).second) continue;
+    std::string pos;
+    AppendU32BE(&pos, w.token_index);
+    r->index_prefix_values.emplace_back(index_keys::WinnowPrefix(w.hash), std::move(pos));
+  }
 }
 
 }  // namespace
@@ -128,11 +157,16 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
   int64_t now = clock_->NowMicros();
   for (const auto& d : docs) {
     AppendRequest r;
-    r.entry = EncodeDocumentEntry(
-        DocumentEntry{d.dataset_id, d.content_id, d.size_bytes, d.client_ref}, now);
+    DocumentEntry entry{d.dataset_id, d.content_id, d.size_bytes,
+                        d.client_ref, d.media_type, std::nullopt};
     r.dedup_key = index_keys::DatasetContent(d.dataset_id, d.content_id);
     r.index_prefixes.push_back(index_keys::DatasetDocumentsPrefix(d.dataset_id));
     r.index_prefixes.push_back(index_keys::ContentPrefix(d.content_id));
+    if (d.text.has_value()) {
+      entry.text = TextRecord(*d.text, FingerprintOrigin::kServer);
+      AddFingerprintIndexKeys(*d.text, options_.index_near_duplicates, &r);
+    }
+    r.entry = EncodeDocumentEntry(entry, now);
     reqs.push_back(std::move(r));
   }
   ledger_->AppendAsync(std::move(reqs),
@@ -175,7 +209,11 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
                                         std::to_string(registry_->options().max_client_ref_bytes) +
                                         " bytes");
     }
-    current_ = DocumentRegistration{dataset_id, client_ref, "", 0};
+    current_ = DocumentRegistration{dataset_id, client_ref, "", 0, "", std::nullopt};
+    hasher_ = Sha256Hasher();
+    buffer_.clear();
+    head_.clear();
+    buffering_ = true;
     in_progress_ = true;
   } else {
     if (!dataset_id.empty() && dataset_id != current_.dataset_id) {
@@ -195,9 +233,30 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
         std::to_string(registry_->options().max_document_bytes) + " bytes");
   }
   hasher_.Update(content);
+  if (head_.size() < kHeadBytes) head_.append(content.substr(0, kHeadBytes - head_.size()));
+  if (buffering_) {
+    if (current_.size_bytes <= registry_->options().max_fingerprint_bytes) {
+      buffer_.append(content);
+    } else {
+      buffering_ = false;  // too large to fingerprint: content id and size only
+      std::string().swap(buffer_);
+    }
+  }
   if (more) return std::optional<DocumentRegistration>();
   current_.content_id = hasher_.Finish();
   in_progress_ = false;
+  if (buffering_) {
+    current_.media_type = fingerprint::SniffMediaType(buffer_);
+    if (fingerprint::IsTextMediaType(current_.media_type)) {
+      auto text = fingerprint::FingerprintText(buffer_);
+      if (text.ok()) current_.text = *std::move(text);
+    }
+    std::string().swap(buffer_);
+  } else {
+    // Only the magic number is known; a text label would be unverified.
+    std::string media = fingerprint::SniffMediaType(head_);
+    current_.media_type = fingerprint::IsTextMediaType(media) ? "application/octet-stream" : media;
+  }
   return std::optional<DocumentRegistration>(std::move(current_));
 }
 

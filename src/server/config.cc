@@ -41,6 +41,9 @@ absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config)
       if (key == "max_document_bytes") config->registry.max_document_bytes = v;
       if (key == "max_batch_entries") config->max_batch_entries = v;
       if (key == "block_cache_bytes") config->block_cache_bytes = v;
+    } else if (key == "index_near_duplicates") {
+      if (!value.is_boolean()) return bad(key, "true or false");
+      config->registry.index_near_duplicates = value.get<bool>();
     } else if (key == "check_full") {
       if (!value.is_boolean()) return bad(key, "true or false");
       config->check_full = value.get<bool>();

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   auto* max_doc = app.add_option("--max-document-bytes", config.registry.max_document_bytes,
                                  "Largest document accepted")
                       ->capture_default_str();
+  app.add_flag("--index-near-duplicates", config.registry.index_near_duplicates,
+               "Write LSH-band and winnowing index keys at registration (slower)");
   app.add_flag("--check-full", config.check_full,
                "Recompute every leaf and the root from storage before serving");
   CLI11_PARSE(app, argc, argv);
@@ -39,7 +41,11 @@ int main(int argc, char** argv) {
     if (listen->count() == 0) config.listen = from_file.listen;
     if (origin->count() == 0) config.origin = from_file.origin;
     if (keys->count() == 0) config.signing_key_files = from_file.signing_key_files;
-    if (max_doc->count() == 0) config.registry = from_file.registry;
+    if (max_doc->count() == 0) {
+      config.registry.max_document_bytes = from_file.registry.max_document_bytes;
+    }
+    config.registry.index_near_duplicates =
+        config.registry.index_near_duplicates || from_file.registry.index_near_duplicates;
     config.max_batch_entries = from_file.max_batch_entries;
     config.block_cache_bytes = from_file.block_cache_bytes;
     config.check_full = config.check_full || from_file.check_full;

@@ -52,6 +52,8 @@ void AddReceipts(StreamState* st, RegisterOutcome out) {
       p->set_already_registered(r.already_registered);
       p->set_tree_size(out.checkpoint->size);
       p->set_dataset_id(std::move(r.doc.dataset_id));
+      p->set_media_type(std::move(r.doc.media_type));
+      if (r.doc.text.has_value()) p->set_normalized_hash(r.doc.text->normalized_hash);
     }
     // Checkpoints only grow; the newest covers every receipt collected.
     if (!st->ready_checkpoint || out.checkpoint->size > st->ready_checkpoint->size) {

@@ -136,6 +136,34 @@ TEST_F(ServerTest, SameContentTwiceReturnsTheExistingReceipt) {
   EXPECT_FALSE(third[0].already_registered());
 }
 
+TEST_F(ServerTest, TextIsFingerprintedAndReformattedCopiesShareTheNormalisedHash) {
+  std::string ds = CreateDataset("fingerprints");
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(RegisterAll(registry_.get(),
+                          {{ds, "orig", "The Licensee may copy, modify and distribute the Work."},
+                           {ds, "copy", "THE LICENSEE\nmay copy -- modify and distribute the work"},
+                           {ds, "png", std::string("\x89PNG\r\n\x1a\n\0\0\0", 11)}},
+                          &r)
+                  .ok());
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_NE(r[0].content_id(), r[1].content_id());
+  EXPECT_EQ(r[0].normalized_hash().size(), 16u);
+  EXPECT_EQ(r[0].normalized_hash(), r[1].normalized_hash());
+  EXPECT_EQ(r[0].media_type(), "text/plain; charset=utf-8");
+  EXPECT_EQ(r[2].media_type(), "image/png");
+  EXPECT_TRUE(r[2].normalized_hash().empty());
+  grpc::ClientContext ctx;
+  v1::GetEntriesRequest req;
+  req.set_start(r[1].ledger_index());
+  req.set_count(1);
+  v1::GetEntriesResponse resp;
+  ASSERT_TRUE(ledger_->GetEntries(&ctx, req, &resp).ok());
+  DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(resp.entries(0).data()))));
+  ASSERT_TRUE(e.text.has_value());
+  EXPECT_EQ(e.text->origin, FingerprintOrigin::kServer);
+  EXPECT_EQ(e.text->normalized_hash, r[1].normalized_hash());
+}
+
 TEST_F(ServerTest, FiftyMegabyteDocumentStreamsInParts) {
   std::string ds = CreateDataset("big");
   std::string big(50u << 20, '\0');

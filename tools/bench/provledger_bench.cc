@@ -7,7 +7,8 @@
 //
 // 1. Throughput: for each run, a fresh provledgerd (in-process, RocksDB in a
 //    fresh directory, loopback gRPC) and `clients` concurrent streams of
-//    unique documents; docs/s counts only receipts, i.e. durable documents.
+//    unique English-prose documents (fingerprinted as text by the server);
+//    docs/s counts only receipts, i.e. durable documents.
 // 2. Baseline: RocksDB's own synced batch writes (1,000 x doc-bytes values
 //    per WriteBatch, WAL fsync per batch) and synced single writes, through
 //    the same Storage layer on the same disk.
@@ -22,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -61,8 +63,11 @@ std::string FreshDir(const std::string& base, const std::string& name) {
   return dir;
 }
 
+bool g_index_near_duplicates = false;
+
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
+  config.registry.index_near_duplicates = g_index_near_duplicates;
   config.data_dir = dir;
   config.listen = "127.0.0.1:0";
   config.origin = "bench.example/provledger";
@@ -79,6 +84,25 @@ std::shared_ptr<grpc::Channel> Channel(int port) {
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per client
   return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
                                    grpc::InsecureChannelCredentials(), args);
+}
+
+// Real English prose (the license texts every Debian system has), so
+// documents are fingerprinted as text the way pipeline data would be.
+const std::string& Prose() {
+  static const std::string text = [] {
+    std::string all;
+    for (const auto& e : std::filesystem::directory_iterator("/usr/share/common-licenses")) {
+      if (!e.is_regular_file()) continue;
+      std::ifstream in(e.path());
+      all.append(std::istreambuf_iterator<char>(in), {});
+    }
+    std::string ascii;  // keep whole UTF-8 sequences simple: ASCII only
+    for (char c : all) {
+      if (static_cast<unsigned char>(c) < 0x80) ascii.push_back(c);
+    }
+    return ascii;
+  }();
+  return text;
 }
 
 // One registration run; returns durable documents per second.
@@ -105,14 +129,17 @@ double ThroughputRun(const std::string& base, int run, uint64_t docs, int client
       auto stream = stub->RegisterDocuments(&ctx);
       uint64_t mine = docs / clients + (static_cast<uint64_t>(t) < docs % clients ? 1 : 0);
       std::thread writer([&] {
-        std::string body(doc_bytes, 'x');
+        const std::string& prose = Prose();
+        std::mt19937_64 rng(t);
         provledger::v1::RegisterDocumentsRequest req;
         req.set_dataset_id(cresp.dataset_id());
         for (uint64_t i = 0; i < mine; ++i) {
-          std::string id = std::to_string(t) + ":" + std::to_string(i) + ":";
-          std::copy(id.begin(), id.end(), body.begin());  // unique content
+          // Unique content: an id, then doc_bytes of prose from a random offset.
+          std::string id = std::to_string(t) + ":" + std::to_string(i) + " ";
+          std::string body =
+              id + prose.substr(rng() % (prose.size() - doc_bytes), doc_bytes - id.size());
           req.mutable_document()->set_client_ref(id);
-          req.mutable_document()->set_content(body);
+          req.mutable_document()->set_content(std::move(body));
           if (!stream->Write(req)) break;
         }
         stream->WritesDone();
@@ -173,6 +200,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--proof-samples", proof_samples, "Proofs to time")->capture_default_str();
   app.add_option("--dir", base, "Directory on the disk to measure")->capture_default_str();
+  app.add_flag("--index-near-duplicates", g_index_near_duplicates,
+               "Server writes LSH-band and winnowing index keys too");
   CLI11_PARSE(app, argc, argv);
 
   printf("provledger_bench: %llu docs x %zu B, %d clients, %d runs, dir %s\n",

@@ -74,3 +74,46 @@ TEST(EntryTest, RejectsNonCanonical) {
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+TEST(EntryTest, TextFingerprintsRoundTrip) {
+  DocumentEntry d{"ds", std::string(32, 'a'), 10, "ref", "text/plain; charset=utf-8", {}};
+  TextFingerprintRecord t;
+  t.origin = FingerprintOrigin::kClient;
+  t.normalization_version = 1;
+  t.normalized_hash = std::string(16, '\x42');
+  t.minhash_version = 1;
+  for (uint32_t i = 0; i < 128; ++i) t.minhash.push_back(i * 2654435761u);
+  t.token_count = 77;
+  d.text = t;
+  std::string bytes = EncodeDocumentEntry(d, 5);
+  auto back = AsDocumentEntry(*DecodeEntry(bytes));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->media_type, "text/plain; charset=utf-8");
+  ASSERT_TRUE(back->text.has_value());
+  EXPECT_EQ(back->text->origin, FingerprintOrigin::kClient);
+  EXPECT_EQ(back->text->normalized_hash, t.normalized_hash);
+  EXPECT_EQ(back->text->minhash, t.minhash);
+  EXPECT_EQ(back->text->token_count, 77u);
+  // Tag 19 holds the version byte and 128 big-endian u32 values.
+  EXPECT_NE(bytes.find(std::string("\x00\x13\x00\x00\x02\x01\x01", 7)), std::string::npos);
+  // Without fingerprints the fields are absent, not empty.
+  DocumentEntry plain{"ds", std::string(32, 'a'), 10, "", "", {}};
+  EXPECT_FALSE(AsDocumentEntry(*DecodeEntry(EncodeDocumentEntry(plain, 5)))->text.has_value());
+}
+
+TEST(EntryTest, MalformedFingerprintFieldsAreRejected) {
+  DocumentEntry d{"ds", std::string(32, 'a'), 1, "", "", {}};
+  TextFingerprintRecord t;
+  t.normalization_version = 1;
+  t.normalized_hash = "short";  // must be 16 bytes
+  t.minhash_version = 1;
+  t.minhash = {1, 2};
+  d.text = t;
+  EXPECT_FALSE(AsDocumentEntry(*DecodeEntry(EncodeDocumentEntry(d, 1))).ok());
+}
+
+}  // namespace
+}  // namespace provledger

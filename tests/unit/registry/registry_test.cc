@@ -100,3 +100,84 @@ TEST_F(RegistryTest, RegisterDeduplicatesPerDataset) {
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+class RegistryFingerprintTest : public RegistryTest {
+ protected:
+  DocumentRegistration Assemble(const std::string& ds, const std::string& ref,
+                                const std::string& content) {
+    DocumentAssembler a(registry_.get());
+    return *ValueOrDie(a.AddPart(ds, ref, content, false));
+  }
+  std::vector<uint64_t> Scan(const std::string& prefix) {
+    return ValueOrDie(ledger_->ScanIndexPrefix(prefix, std::nullopt, 1000));
+  }
+};
+
+TEST_F(RegistryFingerprintTest, TextDocumentsAreFingerprintedAndIndexed) {
+  RegistryOptions o = registry_->options();
+  o.index_near_duplicates = true;
+  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
+  std::string ds = ValueOrDie(registry_->CreateDataset("fp", "", "")).dataset_id;
+  // max_fingerprint_bytes defaults to 16 MiB; max_document_bytes is 100 here.
+  DocumentRegistration a = Assemble(ds, "a", "One two three four five six seven.");
+  DocumentRegistration b = Assemble(ds, "b", "ONE TWO three\nfour, five; six SEVEN");
+  ASSERT_TRUE(a.text.has_value());
+  EXPECT_EQ(a.media_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(a.text->normalized_hash, b.text->normalized_hash);
+  RegisterOutcome out = registry_->Register({a, b});
+  PL_ASSERT_OK(out.status);
+  uint64_t ia = out.receipts[0].ledger_index, ib = out.receipts[1].ledger_index;
+
+  // The entry records the fingerprints as server-computed.
+  auto stored = ValueOrDie(ledger_->GetEntries(ia, 1));
+  DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(stored[0].data))));
+  ASSERT_TRUE(e.text.has_value());
+  EXPECT_EQ(e.text->origin, FingerprintOrigin::kServer);
+  EXPECT_EQ(e.text->minhash.size(), static_cast<size_t>(fingerprint::kMinHashSize));
+  EXPECT_EQ(e.text->token_count, 7u);
+
+  // Normalised hash -> both; every LSH band -> both; winnow hashes -> both.
+  EXPECT_EQ(Scan("nh/" + a.text->normalized_hash), (std::vector<uint64_t>{ia, ib}));
+  for (int band = 0; band < fingerprint::kLshBands; ++band) {
+    std::string prefix =
+        "lsh/" + std::string(1, static_cast<char>(band)) + U64BE(a.text->lsh_bands[band]);
+    EXPECT_EQ(Scan(prefix), (std::vector<uint64_t>{ia, ib}));
+  }
+  ASSERT_FALSE(a.text->winnows.empty());
+  EXPECT_EQ(Scan("wn/" + U64BE(a.text->winnows[0].hash)), (std::vector<uint64_t>{ia, ib}));
+}
+
+TEST_F(RegistryFingerprintTest, NearDuplicateKeysOnlyWhenEnabled) {
+  std::string ds = ValueOrDie(registry_->CreateDataset("fp", "", "")).dataset_id;
+  DocumentRegistration a = Assemble(ds, "a", "alpha beta gamma delta epsilon zeta eta");
+  RegisterOutcome out = registry_->Register({a});
+  PL_ASSERT_OK(out.status);
+  uint64_t ia = out.receipts[0].ledger_index;
+  EXPECT_EQ(Scan("nh/" + a.text->normalized_hash), (std::vector<uint64_t>{ia}));
+  EXPECT_TRUE(Scan("lsh/" + std::string(1, '\0') + U64BE(a.text->lsh_bands[0])).empty());
+  EXPECT_TRUE(Scan("wn/" + U64BE(a.text->winnows[0].hash)).empty());
+}
+
+TEST_F(RegistryFingerprintTest, BinaryAndOversizedDocumentsGetNoTextFingerprints) {
+  std::string ds = ValueOrDie(registry_->CreateDataset("bin", "", "")).dataset_id;
+  DocumentRegistration png = Assemble(ds, "p", std::string("\x89PNG\r\n\x1a\n\0\0", 10));
+  EXPECT_EQ(png.media_type, "image/png");
+  EXPECT_FALSE(png.text.has_value());
+
+  RegistryOptions small;
+  small.max_fingerprint_bytes = 10;
+  Registry reg(ledger_.get(), &clock_, small);
+  DocumentAssembler a(&reg);
+  ASSERT_TRUE(a.AddPart(ds, "big", "plain text that is ", true).ok());
+  auto done = ValueOrDie(a.AddPart("", "", "longer than ten bytes", false));
+  ASSERT_TRUE(done.has_value());
+  EXPECT_FALSE(done->text.has_value());
+  EXPECT_EQ(done->media_type, "application/octet-stream");
+  EXPECT_EQ(done->content_id, Sha256("plain text that is longer than ten bytes"));
+}
+
+}  // namespace
+}  // namespace provledger
