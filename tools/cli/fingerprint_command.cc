@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "inputs.h"
 #include "provledger/encoding.h"
 #include "provledger/fingerprint.h"
 #include "provledger/sha256.h"
@@ -23,7 +24,6 @@ namespace fp = provledger::fingerprint;
 struct Item {
   std::string ref;
   std::string content;
-  std::string where;  // for error messages
 };
 
 nlohmann::json FingerprintItem(const Item& item) {
@@ -101,50 +101,30 @@ int Fingerprint(const FingerprintArgs& args) {
     }
   };
 
-  for (const auto& in : args.inputs) {
-    std::filesystem::path p(in);
-    std::error_code ec;
-    std::vector<std::pair<std::filesystem::path, std::string>> files;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::filesystem::path> found;
-      for (auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-        if (e.is_regular_file()) found.push_back(e.path());
-      }
-      std::sort(found.begin(), found.end());
-      for (auto& f : found) files.emplace_back(f, std::filesystem::relative(f, p).string());
-    } else if (std::filesystem::is_regular_file(p, ec)) {
-      files.emplace_back(p, p.filename().string());
-    } else {
-      std::cerr << "provledger: " << in << " is not a file or folder\n";
-      return 2;
+  auto files = ExpandInputs(args.inputs, args.jsonl);
+  if (!files.ok()) {
+    std::cerr << "provledger: " << files.status().message() << "\n";
+    return 2;
+  }
+  for (const InputFile& file : *files) {
+    std::ifstream f(file.path, std::ios::binary);
+    if (!f) {
+      std::cerr << "provledger: cannot read " << file.path << "\n";
+      return 1;
     }
-    for (const auto& [path, ref] : files) {
-      std::ifstream f(path, std::ios::binary);
-      if (!f) {
-        std::cerr << "provledger: cannot read " << path << "\n";
-        return 1;
-      }
-      if (args.jsonl || path.extension() == ".jsonl") {
-        std::string line;
-        uint64_t line_no = 0;
-        while (std::getline(f, line)) {
-          ++line_no;
-          if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-          nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-          if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
-            std::cerr << "provledger: " << path.string() << ":" << line_no
-                      << ": expected {\"ref\": ..., \"text\": ...}\n";
-            return 1;
-          }
-          std::string r = j.contains("ref") && j["ref"].is_string()
-                              ? j["ref"].get<std::string>()
-                              : ref + ":" + std::to_string(line_no);
-          add(Item{r, j["text"].get<std::string>(), path.string()});
+    if (file.jsonl) {
+      std::string line;
+      uint64_t line_no = 0;
+      while (std::getline(f, line)) {
+        auto record = ParseJsonlLine(line, file, ++line_no);
+        if (!record.ok()) {
+          std::cerr << "provledger: " << record.status().message() << "\n";
+          return 1;
         }
-      } else {
-        std::string content((std::istreambuf_iterator<char>(f)), {});
-        add(Item{ref, std::move(content), path.string()});
+        if (record->has_value()) add(Item{(*record)->ref, std::move((*record)->text)});
       }
+    } else {
+      add(Item{file.ref, std::string(std::istreambuf_iterator<char>(f), {})});
     }
   }
   if (!chunk.empty()) {

@@ -15,6 +15,7 @@
 
 #include "client.h"
 #include "commands.h"
+#include "inputs.h"
 #include "provledger/encoding.h"
 #include "provledger/v1/registry.grpc.pb.h"
 
@@ -47,10 +48,6 @@ bool SendDocument(Stream* stream, const std::string& dataset_id, const std::stri
   }
 }
 
-bool IsJsonl(const std::filesystem::path& p, bool force) {
-  return force || p.extension() == ".jsonl";
-}
-
 struct Progress {
   std::atomic<uint64_t> sent{0};
   std::atomic<uint64_t> acked{0};
@@ -74,23 +71,10 @@ int Register(const RegisterArgs& args) {
     return 2;
   }
   // Expand inputs up front so a missing path fails before anything is sent.
-  std::vector<std::pair<std::filesystem::path, std::string>> files;  // path, ref
-  for (const auto& in : args.inputs) {
-    std::filesystem::path p(in);
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::filesystem::path> found;
-      for (auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-        if (e.is_regular_file()) found.push_back(e.path());
-      }
-      std::sort(found.begin(), found.end());
-      for (auto& f : found) files.emplace_back(f, std::filesystem::relative(f, p).string());
-    } else if (std::filesystem::is_regular_file(p, ec)) {
-      files.emplace_back(p, p.filename().string());
-    } else {
-      std::cerr << "provledger: " << in << " is not a file or folder\n";
-      return 2;
-    }
+  auto files = ExpandInputs(args.inputs, args.jsonl);
+  if (!files.ok()) {
+    std::cerr << "provledger: " << files.status().message() << "\n";
+    return 2;
   }
 
   std::ofstream receipts;
@@ -109,28 +93,24 @@ int Register(const RegisterArgs& args) {
   std::string send_error;
 
   std::thread sender([&] {
-    for (const auto& [path, ref] : files) {
-      std::ifstream in(path, std::ios::binary);
+    for (const InputFile& file : *files) {
+      std::ifstream in(file.path, std::ios::binary);
       if (!in) {
-        send_error = "cannot read " + path.string();
+        send_error = "cannot read " + file.path.string();
         break;
       }
-      if (IsJsonl(path, args.jsonl)) {
+      if (file.jsonl) {
         std::string line;
         uint64_t line_no = 0;
         while (std::getline(in, line)) {
-          ++line_no;
-          if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-          nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-          if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
-            send_error = path.string() + ":" + std::to_string(line_no) +
-                         ": expected {\"ref\": ..., \"text\": ...}";
+          auto record = ParseJsonlLine(line, file, ++line_no);
+          if (!record.ok()) {
+            send_error = std::string(record.status().message());
             break;
           }
-          std::string r = j.contains("ref") && j["ref"].is_string()
-                              ? j["ref"].get<std::string>()
-                              : ref + ":" + std::to_string(line_no);
-          std::string text = j["text"].get<std::string>();
+          if (!record->has_value()) continue;
+          const std::string& r = (*record)->ref;
+          const std::string& text = (*record)->text;
           size_t off = 0;
           bool first = true;
           auto next = [&]() {
@@ -151,7 +131,7 @@ int Register(const RegisterArgs& args) {
           c.resize(static_cast<size_t>(in.gcount()));
           return c;
         };
-        if (!SendDocument(stream.get(), args.dataset_id, ref, next)) break;
+        if (!SendDocument(stream.get(), args.dataset_id, file.ref, next)) break;
         ++progress.sent;
       }
       if (!send_error.empty()) break;

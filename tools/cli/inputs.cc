@@ -1,0 +1,48 @@
+#include "inputs.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace provledger::cli {
+
+absl::StatusOr<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& inputs,
+                                                    bool force_jsonl) {
+  std::vector<InputFile> files;
+  auto add = [&](const std::filesystem::path& p, std::string ref) {
+    files.push_back(InputFile{p, std::move(ref), force_jsonl || p.extension() == ".jsonl"});
+  };
+  for (const auto& in : inputs) {
+    std::filesystem::path p(in);
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
+        if (e.is_regular_file()) found.push_back(e.path());
+      }
+      std::sort(found.begin(), found.end());
+      for (auto& f : found) add(f, std::filesystem::relative(f, p).string());
+    } else if (std::filesystem::is_regular_file(p, ec)) {
+      add(p, p.filename().string());
+    } else {
+      return absl::InvalidArgumentError(in + " is not a file or folder");
+    }
+  }
+  return files;
+}
+
+absl::StatusOr<std::optional<JsonlRecord>> ParseJsonlLine(const std::string& line,
+                                                          const InputFile& file, uint64_t line_no) {
+  if (line.find_first_not_of(" \t\r") == std::string::npos) return std::optional<JsonlRecord>();
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
+    return absl::InvalidArgumentError(file.path.string() + ":" + std::to_string(line_no) +
+                                      ": expected {\"ref\": ..., \"text\": ...}");
+  }
+  JsonlRecord r;
+  r.ref = j.contains("ref") && j["ref"].is_string() ? j["ref"].get<std::string>()
+                                                    : file.ref + ":" + std::to_string(line_no);
+  r.text = j["text"].get<std::string>();
+  return std::optional<JsonlRecord>(std::move(r));
+}
+
+}  // namespace provledger::cli
