@@ -50,7 +50,6 @@ void AddReceipts(StreamState* st, RegisterOutcome out) {
       p->set_leaf_hash(std::move(r.leaf_hash));
       p->set_size_bytes(r.doc.size_bytes);
       p->set_already_registered(r.already_registered);
-      p->set_tree_size(out.checkpoint->size);
       p->set_dataset_id(std::move(r.doc.dataset_id));
       p->set_media_type(std::move(r.doc.media_type));
       if (r.doc.text.has_value()) p->set_normalized_hash(r.doc.text->normalized_hash);
@@ -81,6 +80,7 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       if (st->ready.receipts_size() == 0) return;  // done and drained
       v1::RegisterDocumentsResponse resp;
       resp.Swap(&st->ready);
+      // Every receipt is covered by the newest checkpoint collected, sent with it.
       for (auto& r : *resp.mutable_receipts()) r.set_tree_size(st->ready_checkpoint->size);
       resp.set_checkpoint(st->ready_checkpoint->note);
       lock.unlock();
