@@ -6,15 +6,17 @@
 //
 //   PL_ASSIGN_OR_RETURN(TextAnalysis t, AnalyzeText(utf8));   // normalise + tokens
 //   std::string nh = NormalizedHash(t.normalized);             // XXH3-128, 16 bytes
-//   MinHashSignature sig = ComputeMinHash(t);                   // 128 x u32
-//   std::vector<uint64_t> bands = LshBands(sig);                 // 16 band keys
+//   MinHashSignature sig = ComputeMinHash(MinHashShingles(t.token_hashes));
+//   std::vector<uint64_t> bands = LshBands(sig);                 // 32 band keys
 //   std::vector<WinnowFingerprint> w = Winnow(t);                // containment
 //
-// Parameter set "text-v1": NFKC_Casefold + whitespace/punctuation/symbol
+// Parameter set "text-v2": NFKC_Casefold + whitespace/punctuation/symbol
 // folding; word tokens, single-character tokens for Han, Hiragana, Katakana,
-// Hangul and Thai; 5-token shingles; 128 multiply-shift MinHash functions;
-// LSH 16 bands x 8 rows (S-curve midpoint ~0.71); winnowing over the same
-// 5-token shingles with window 21 (any shared run of >= 25 tokens is found).
+// Hangul and Thai; MinHash (version 2): 128 multiply-shift functions over
+// 3-token shingles, LSH 32 bands x 4 rows (S-curve midpoint ~0.42),
+// near-duplicate at estimated Jaccard >= 0.5; winnowing over 5-token shingles
+// with window 21 (any shared run of >= 25 tokens shares a fingerprint).
+// The thresholds were tuned with tools/eval/fingerprint_eval.
 // All functions are thread-safe.
 #ifndef PROVLEDGER_FINGERPRINT_H_
 #define PROVLEDGER_FINGERPRINT_H_
@@ -30,14 +32,15 @@
 namespace provledger::fingerprint {
 
 // Versions recorded with each fingerprint kind (docs/fingerprints.md).
-inline constexpr uint32_t kNormalizationVersion = 1;  // "text-v1" normaliser
-inline constexpr uint32_t kMinHashVersion = 1;
+inline constexpr uint32_t kNormalizationVersion = 1;
+inline constexpr uint32_t kMinHashVersion = 2;  // 3-token shingles, 32 x 4 bands
 inline constexpr uint32_t kWinnowVersion = 1;
 
-inline constexpr int kShingleTokens = 5;
+inline constexpr int kShingleTokens = 5;         // winnowing shingles
+inline constexpr int kMinHashShingleTokens = 3;  // MinHash shingles
 inline constexpr int kMinHashSize = 128;
-inline constexpr int kLshBands = 16;
-inline constexpr int kLshRows = 8;
+inline constexpr int kLshBands = 32;
+inline constexpr int kLshRows = 4;
 inline constexpr int kWinnowWindow = 21;
 // Any run of this many tokens shared by two texts yields a shared winnowing
 // fingerprint: window + shingle length - 1.
@@ -63,6 +66,10 @@ std::string NormalizedHash(std::string_view normalized);
 // k tokens has one shingle of all its tokens; an empty text has none.
 std::vector<uint64_t> ShingleHashes(const std::vector<uint64_t>& token_hashes);
 
+// Hash of each k-token shingle for MinHash (k = kMinHashShingleTokens), same
+// rules as ShingleHashes().
+std::vector<uint64_t> MinHashShingles(const std::vector<uint64_t>& token_hashes);
+
 using MinHashSignature = std::array<uint32_t, kMinHashSize>;
 // MinHash over the shingle hashes. An empty shingle set gives all 0xffffffff.
 MinHashSignature ComputeMinHash(const std::vector<uint64_t>& shingle_hashes);
@@ -75,6 +82,9 @@ std::vector<uint64_t> LshBands(const MinHashSignature& sig);
 // `rows` rows among `bands`: 1 - (1 - j^rows)^bands.
 double LshCandidateProbability(double j, int bands, int rows);
 
+// A pair whose estimated Jaccard reaches this is a near-duplicate.
+inline constexpr double kNearDuplicateThreshold = 0.5;
+
 struct WinnowFingerprint {
   uint64_t hash;         // the selected shingle hash
   uint32_t token_index;  // first token of the shingle
@@ -83,6 +93,32 @@ struct WinnowFingerprint {
 // (rightmost minimum), window kWinnowWindow over ShingleHashes(). Texts with
 // fewer shingles than a window yield their single minimum.
 std::vector<WinnowFingerprint> Winnow(const std::vector<uint64_t>& shingle_hashes);
+
+// Containment evidence. A document holding a passage of the query shares the
+// query's winnowing fingerprints for it, consecutive in the query's list and
+// at one offset (document token index - query token index). Short phrases
+// that recur at the same distance (page footers, attributions) leave
+// unmatched query fingerprints between them, so they do not form one run.
+struct FingerprintMatch {
+  uint32_t query_fingerprint;  // index into the query's Winnow() list
+  uint32_t doc_token_index;    // token index of the same hash in the document
+};
+struct ContainedRun {
+  uint32_t query_begin;   // first token of the run in the query
+  uint32_t query_end;     // one past its last token (last shingle + k)
+  uint32_t doc_begin;     // first token of the run in the document
+  uint32_t fingerprints;  // consecutive query fingerprints in the run
+};
+// The maximal runs of `matches` (any order, duplicates allowed), longest
+// first. `query` is the query's Winnow() list.
+std::vector<ContainedRun> ContainedRuns(const std::vector<WinnowFingerprint>& query,
+                                        std::vector<FingerprintMatch> matches);
+// A run is reported as containment when it has at least
+// kContainedMinFingerprints fingerprints covering at least kContainedMinTokens
+// tokens (tuned on the evaluation corpus, docs/fingerprints.md §6).
+inline constexpr uint32_t kContainedMinFingerprints = 2;
+inline constexpr uint32_t kContainedMinTokens = 20;
+bool IsContained(const ContainedRun& run);
 
 // The media type of `bytes` from its magic number ("image/png", ...);
 // well-formed UTF-8 without NUL bytes is "text/plain; charset=utf-8";

@@ -1,4 +1,4 @@
-// Normalisation and tokenisation ("text-v1"). The only file that uses ICU.
+// Normalisation and tokenisation (normalisation version 1). The only file that uses ICU.
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>

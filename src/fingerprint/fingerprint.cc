@@ -9,7 +9,7 @@ absl::StatusOr<TextFingerprints> FingerprintText(std::string_view utf8) {
   TextFingerprints f;
   f.normalized_hash = NormalizedHash(t.normalized);
   std::vector<uint64_t> shingles = ShingleHashes(t.token_hashes);
-  f.minhash = ComputeMinHash(shingles);
+  f.minhash = ComputeMinHash(MinHashShingles(t.token_hashes));
   f.lsh_bands = LshBands(f.minhash);
   f.winnows = Winnow(shingles);
   f.token_count = t.token_hashes.size();

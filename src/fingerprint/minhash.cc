@@ -1,4 +1,4 @@
-// Shingles, MinHash and LSH bands ("text-v1", docs/fingerprints.md).
+// Shingles, MinHash and LSH bands (parameter set "text-v2", docs/fingerprints.md).
 #include <xxhash.h>
 
 #include <algorithm>
@@ -60,20 +60,30 @@ void UpdateMinHash(const uint64_t* xs, size_t n, const uint64_t* a, const uint64
   }
 }
 
-}  // namespace
+constexpr int kMaxShingleTokens = std::max(kShingleTokens, kMinHashShingleTokens);
 
-std::vector<uint64_t> ShingleHashes(const std::vector<uint64_t>& token_hashes) {
+std::vector<uint64_t> Shingles(const std::vector<uint64_t>& token_hashes, size_t k) {
   std::vector<uint64_t> out;
   size_t n = token_hashes.size();
   if (n == 0) return out;
-  size_t k = std::min<size_t>(kShingleTokens, n);
+  k = std::min(k, n);
   out.reserve(n - k + 1);
-  unsigned char buf[8 * kShingleTokens];
+  unsigned char buf[8 * kMaxShingleTokens];
   for (size_t i = 0; i + k <= n; ++i) {
     for (size_t j = 0; j < k; ++j) PutLE64(buf + 8 * j, token_hashes[i + j]);
     out.push_back(XXH3_64bits_withSeed(buf, 8 * k, kShingleSeed));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<uint64_t> ShingleHashes(const std::vector<uint64_t>& token_hashes) {
+  return Shingles(token_hashes, kShingleTokens);
+}
+
+std::vector<uint64_t> MinHashShingles(const std::vector<uint64_t>& token_hashes) {
+  return Shingles(token_hashes, kMinHashShingleTokens);
 }
 
 MinHashSignature ComputeMinHash(const std::vector<uint64_t>& shingle_hashes) {

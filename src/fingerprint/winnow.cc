@@ -1,4 +1,6 @@
 // Winnowing (Schleimer, Wilkerson, Aiken 2003), robust variant.
+#include <algorithm>
+
 #include "provledger/fingerprint.h"
 
 namespace provledger::fingerprint {
@@ -28,6 +30,46 @@ std::vector<WinnowFingerprint> Winnow(const std::vector<uint64_t>& shingle_hashe
     }
   }
   return out;
+}
+
+std::vector<ContainedRun> ContainedRuns(const std::vector<WinnowFingerprint>& query,
+                                        std::vector<FingerprintMatch> matches) {
+  // Group by offset, then by query fingerprint; runs are consecutive indices.
+  auto offset = [&](const FingerprintMatch& m) {
+    return static_cast<int64_t>(m.doc_token_index) -
+           static_cast<int64_t>(query[m.query_fingerprint].token_index);
+  };
+  std::sort(matches.begin(), matches.end(),
+            [&](const FingerprintMatch& a, const FingerprintMatch& b) {
+              int64_t oa = offset(a), ob = offset(b);
+              return oa != ob ? oa < ob : a.query_fingerprint < b.query_fingerprint;
+            });
+  std::vector<ContainedRun> runs;
+  size_t i = 0;
+  while (i < matches.size()) {
+    size_t j = i + 1;
+    uint32_t count = 1;
+    while (j < matches.size() && offset(matches[j]) == offset(matches[i]) &&
+           matches[j].query_fingerprint <= matches[j - 1].query_fingerprint + 1) {
+      count += matches[j].query_fingerprint != matches[j - 1].query_fingerprint;
+      ++j;
+    }
+    const WinnowFingerprint& first = query[matches[i].query_fingerprint];
+    const WinnowFingerprint& last = query[matches[j - 1].query_fingerprint];
+    runs.push_back(ContainedRun{first.token_index,
+                                last.token_index + static_cast<uint32_t>(kShingleTokens),
+                                matches[i].doc_token_index, count});
+    i = j;
+  }
+  std::stable_sort(runs.begin(), runs.end(), [](const ContainedRun& a, const ContainedRun& b) {
+    return a.query_end - a.query_begin > b.query_end - b.query_begin;
+  });
+  return runs;
+}
+
+bool IsContained(const ContainedRun& run) {
+  return run.fingerprints >= kContainedMinFingerprints &&
+         run.query_end - run.query_begin >= kContainedMinTokens;
 }
 
 }  // namespace provledger::fingerprint

@@ -40,7 +40,7 @@ nlohmann::json FingerprintItem(const Item& item) {
     return j;
   }
   nlohmann::json t;
-  t["version"] = "text-v1";
+  t["version"] = "text-v2";
   t["normalized_hash"] = ToHex(f->normalized_hash);
   std::string sig;
   for (uint32_t v : f->minhash) AppendU32BE(&sig, v);

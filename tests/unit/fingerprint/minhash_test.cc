@@ -95,14 +95,15 @@ TEST(LshTest, BandsAndSCurve) {
   RandomPair(rng, 100, 0, &a, &b);
   EXPECT_EQ(LshBands(ComputeMinHash(a)), LshBands(ComputeMinHash(b)));
   EXPECT_EQ(LshBands(ComputeMinHash(a)).size(), static_cast<size_t>(kLshBands));
-  // 16 x 8: midpoint (1/16)^(1/8) ~ 0.707.
-  EXPECT_NEAR(LshCandidateProbability(0.5, 16, 8), 0.061, 0.002);
-  EXPECT_NEAR(LshCandidateProbability(0.8, 16, 8), 0.947, 0.002);
-  EXPECT_NEAR(LshCandidateProbability(0.9, 16, 8), 0.9999, 0.001);
-  // Empirically, pairs at J = 0.9 almost always share a band; J = 0.3 rarely.
+  // 32 x 4: midpoint (1/32)^(1/4) ~ 0.42.
+  EXPECT_NEAR(LshCandidateProbability(0.3, kLshBands, kLshRows), 0.229, 0.002);
+  EXPECT_NEAR(LshCandidateProbability(0.5, kLshBands, kLshRows), 0.873, 0.002);
+  EXPECT_NEAR(LshCandidateProbability(0.7, kLshBands, kLshRows), 0.99985, 0.0001);
+  // Empirically, pairs at J = 0.7 (P = 0.99985) almost always share a band;
+  // J = 0.1 (P = 0.0032) rarely.
   int hi = 0, lo = 0;
   for (int p = 0; p < 200; ++p) {
-    RandomPair(rng, 90, 5, &a, &b);
+    RandomPair(rng, 70, 15, &a, &b);
     auto ba = LshBands(ComputeMinHash(a)), bb = LshBands(ComputeMinHash(b));
     for (int i = 0; i < kLshBands; ++i) {
       if (ba[i] == bb[i]) {
@@ -110,7 +111,7 @@ TEST(LshTest, BandsAndSCurve) {
         break;
       }
     }
-    RandomPair(rng, 30, 35, &a, &b);
+    RandomPair(rng, 10, 45, &a, &b);
     ba = LshBands(ComputeMinHash(a));
     bb = LshBands(ComputeMinHash(b));
     for (int i = 0; i < kLshBands; ++i) {
@@ -149,6 +150,54 @@ TEST(WinnowTest, SharedRunAtTheGuaranteeIsAlwaysFound) {
     }
     ASSERT_TRUE(found) << "trial " << trial;
   }
+}
+
+// A passage shared in full gives one run of consecutive query fingerprints at
+// one offset, with its span; the same phrases at scattered places do not.
+TEST(ContainmentTest, RunsOfConsecutiveFingerprintsAtOneOffset) {
+  std::mt19937_64 rng(19);
+  std::vector<uint64_t> passage(60), query, doc;
+  for (auto& t : passage) t = rng();
+  for (int i = 0; i < 40; ++i) query.push_back(rng());
+  query.insert(query.end(), passage.begin(), passage.end());
+  for (int i = 0; i < 40; ++i) query.push_back(rng());
+  for (int i = 0; i < 300; ++i) doc.push_back(rng());
+  doc.insert(doc.end(), passage.begin(), passage.end());
+  for (int i = 0; i < 10; ++i) doc.push_back(rng());
+
+  std::vector<WinnowFingerprint> q = Winnow(ShingleHashes(query));
+  std::vector<WinnowFingerprint> d = Winnow(ShingleHashes(doc));
+  std::vector<FingerprintMatch> matches;
+  for (uint32_t i = 0; i < q.size(); ++i) {
+    for (const auto& f : d) {
+      if (f.hash == q[i].hash) matches.push_back({i, f.token_index});
+    }
+  }
+  std::vector<ContainedRun> runs = ContainedRuns(q, matches);
+  ASSERT_FALSE(runs.empty());
+  const ContainedRun& best = runs.front();
+  EXPECT_TRUE(IsContained(best));
+  EXPECT_GE(best.query_begin, 40u);
+  EXPECT_LE(best.query_end, 100u);
+  // 56 shingles: the minima of windows [0, 21) and [35, 56) are >= 15 apart.
+  EXPECT_GE(best.query_end - best.query_begin, 20u);
+  EXPECT_EQ(best.doc_begin - best.query_begin, 260u);  // the passage's offset
+  EXPECT_GE(best.fingerprints, 3u);
+
+  // The same matches with every other one removed: no two consecutive query
+  // fingerprints remain, so nothing is reported as containment.
+  std::vector<FingerprintMatch> sparse;
+  for (const auto& m : matches) {
+    if (m.query_fingerprint % 2 == 0) sparse.push_back(m);
+  }
+  for (const ContainedRun& r : ContainedRuns(q, sparse)) {
+    EXPECT_EQ(r.fingerprints, 1u);
+    EXPECT_FALSE(IsContained(r));
+  }
+  // Two consecutive fingerprints but a short span are not containment.
+  EXPECT_FALSE(IsContained(ContainedRun{10, 10 + kContainedMinTokens - 1, 0, 2}));
+  EXPECT_TRUE(IsContained(ContainedRun{10, 10 + kContainedMinTokens, 0, 2}));
+  EXPECT_TRUE(ContainedRuns(q, {}).empty());
 }
 
 TEST(WinnowTest, DensityAndPositions) {
