@@ -38,12 +38,12 @@ struct RegistryOptions {
   // Text documents up to this size get text fingerprints (they are buffered
   // per stream to normalise them); larger ones get content id and size only.
   uint64_t max_fingerprint_bytes = 16ull << 20;  // 16 MiB
-  // Also write the LSH-band and winnowing index keys (about 35 per 1 KiB of
-  // English). Off by default for now: each is a random-key RocksDB insert,
-  // and at ~210k random inserts/s on a 2-core machine they cut durable
-  // registration from ~25k to ~5k docs/s (docs/benchmarks.md). The
-  // normalised-hash index key is always written.
-  bool index_near_duplicates = false;
+  // Write the LSH-band and winnowing index keys (32 + about 0.09 per token:
+  // ~95 for 4 KB of English) that near-duplicate and containment matching
+  // need. On by default; a ledger-only deployment that never answers match
+  // queries may turn it off (registration is then ~5x faster on 2 cores,
+  // docs/benchmarks.md). The normalised-hash index key is always written.
+  bool index_near_duplicates = true;
 };
 
 struct DatasetInfo {

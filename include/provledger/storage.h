@@ -81,6 +81,9 @@ class Storage {
   // (end empty = no upper bound) until `fn` returns false.
   virtual absl::Status Scan(Column column, std::string_view begin, std::string_view end,
                             const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  // Bytes `column` occupies: its table files on disk (compressed) plus its
+  // memtables for RocksDB; the sum of key and value sizes in memory.
+  virtual absl::StatusOr<uint64_t> ApproximateBytes(Column column) = 0;
 };
 
 struct RocksDbOptions {

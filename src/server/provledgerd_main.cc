@@ -23,8 +23,10 @@ int main(int argc, char** argv) {
   auto* max_doc = app.add_option("--max-document-bytes", config.registry.max_document_bytes,
                                  "Largest document accepted")
                       ->capture_default_str();
-  app.add_flag("--index-near-duplicates", config.registry.index_near_duplicates,
-               "Write LSH-band and winnowing index keys at registration (slower)");
+  bool no_near_duplicate_index = false;
+  app.add_flag("--no-near-duplicate-index", no_near_duplicate_index,
+               "Skip the LSH-band and winnowing index keys (no near-duplicate or excerpt "
+               "matching; faster registration)");
   app.add_flag("--check-full", config.check_full,
                "Recompute every leaf and the root from storage before serving");
   CLI11_PARSE(app, argc, argv);
@@ -44,12 +46,13 @@ int main(int argc, char** argv) {
     if (max_doc->count() == 0) {
       config.registry.max_document_bytes = from_file.registry.max_document_bytes;
     }
-    config.registry.index_near_duplicates =
-        config.registry.index_near_duplicates || from_file.registry.index_near_duplicates;
+    config.registry.index_near_duplicates = from_file.registry.index_near_duplicates;
     config.max_batch_entries = from_file.max_batch_entries;
     config.block_cache_bytes = from_file.block_cache_bytes;
     config.check_full = config.check_full || from_file.check_full;
   }
+
+  if (no_near_duplicate_index) config.registry.index_near_duplicates = false;
 
   // Handle SIGTERM/SIGINT on one thread: block them everywhere first.
   sigset_t signals;

@@ -63,6 +63,13 @@ class MemoryStorage final : public Storage {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<uint64_t> ApproximateBytes(Column column) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    uint64_t n = 0;
+    for (const auto& [k, v] : data_[static_cast<size_t>(column)]) n += k.size() + v.size();
+    return n;
+  }
+
  private:
   std::mutex mu_;
   int writes_left_;

@@ -112,6 +112,16 @@ class RocksDbStorage final : public Storage {
     return FromRocks(it->status(), "scanning " + std::string(ColumnName(column)));
   }
 
+  absl::StatusOr<uint64_t> ApproximateBytes(Column column) override {
+    uint64_t sst = 0, mem = 0;
+    if (!db_->GetIntProperty(Handle(column), "rocksdb.total-sst-files-size", &sst) ||
+        !db_->GetIntProperty(Handle(column), "rocksdb.cur-size-all-mem-tables", &mem)) {
+      return absl::InternalError("RocksDB did not report the size of " +
+                                 std::string(ColumnName(column)));
+    }
+    return sst + mem;
+  }
+
  private:
   rocksdb::ColumnFamilyHandle* Handle(Column c) const {
     return handles_[static_cast<size_t>(c) + 1];  // 0 is "default"

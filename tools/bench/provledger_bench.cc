@@ -63,7 +63,7 @@ std::string FreshDir(const std::string& base, const std::string& name) {
   return dir;
 }
 
-bool g_index_near_duplicates = false;
+bool g_index_near_duplicates = true;
 
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
@@ -103,6 +103,33 @@ const std::string& Prose() {
     return ascii;
   }();
   return text;
+}
+
+// Storage per registered document, by column family, after a run (table
+// files on disk, compressed as RocksDB stores them), and the projection to
+// 100 million documents of the same size.
+void ReportBytesPerDocument(const std::string& db_dir, uint64_t docs, size_t doc_bytes) {
+  auto db = provledger::OpenRocksDbStorage(db_dir, {});
+  if (!db.ok()) {
+    fprintf(stderr, "cannot reopen %s: %s\n", db_dir.c_str(),
+            std::string(db.status().message()).c_str());
+    std::exit(1);
+  }
+  double total = 0;
+  printf("  bytes per document (%zu B documents):", doc_bytes);
+  for (auto [column, name] : {std::pair{provledger::Column::kEntries, "entries"},
+                              std::pair{provledger::Column::kTree, "tree"},
+                              std::pair{provledger::Column::kIndex, "index"}}) {
+    auto bytes = (*db)->ApproximateBytes(column);
+    if (!bytes.ok()) {
+      fprintf(stderr, "%s\n", std::string(bytes.status().message()).c_str());
+      std::exit(1);
+    }
+    double per_doc = static_cast<double>(*bytes) / static_cast<double>(docs);
+    total += per_doc;
+    printf(" %s %.0f", name, per_doc);
+  }
+  printf(" total %.0f -> 100M documents: %.1f GB\n", total, total * 1e8 / 1e9);
 }
 
 // One registration run; returns durable documents per second.
@@ -159,7 +186,8 @@ double ThroughputRun(const std::string& base, int run, uint64_t docs, int client
             static_cast<unsigned long long>(docs));         // NOLINT(google-runtime-int)
     std::exit(1);
   }
-  server.reset();
+  server.reset();  // closing flushes the memtables into table files
+  ReportBytesPerDocument(dir + "/db", docs, doc_bytes);
   std::filesystem::remove_all(dir);
   return static_cast<double>(docs) / secs;
 }
@@ -200,9 +228,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--proof-samples", proof_samples, "Proofs to time")->capture_default_str();
   app.add_option("--dir", base, "Directory on the disk to measure")->capture_default_str();
-  app.add_flag("--index-near-duplicates", g_index_near_duplicates,
-               "Server writes LSH-band and winnowing index keys too");
+  bool no_near_duplicate_index = false;
+  app.add_flag("--no-near-duplicate-index", no_near_duplicate_index,
+               "Server skips the LSH-band and winnowing index keys");
   CLI11_PARSE(app, argc, argv);
+  g_index_near_duplicates = !no_near_duplicate_index;
 
   printf("provledger_bench: %llu docs x %zu B, %d clients, %d runs, dir %s\n",
          static_cast<unsigned long long>(docs), doc_bytes, clients, runs,  // NOLINT

@@ -37,6 +37,16 @@ TEST_P(StorageConformanceTest, WriteThenReadAcrossColumns) {
   EXPECT_FALSE(ValueOrDie(db_->Get(Column::kEntries, "missing")).has_value());
 }
 
+TEST_P(StorageConformanceTest, ApproximateBytesGrowsWithItsColumnOnly) {
+  uint64_t index0 = ValueOrDie(db_->ApproximateBytes(Column::kIndex));
+  uint64_t tree0 = ValueOrDie(db_->ApproximateBytes(Column::kTree));
+  WriteBatch b;
+  for (int i = 0; i < 1000; ++i) b.Put(Column::kIndex, "key-" + std::to_string(i), "value");
+  PL_ASSERT_OK(db_->Write(b, true));
+  EXPECT_GE(ValueOrDie(db_->ApproximateBytes(Column::kIndex)), index0 + 1000 * 9);
+  EXPECT_EQ(ValueOrDie(db_->ApproximateBytes(Column::kTree)), tree0);
+}
+
 TEST_P(StorageConformanceTest, MultiGetKeepsOrderAndMisses) {
   WriteBatch b;
   b.Put(Column::kTree, "a", "1");
