@@ -63,6 +63,16 @@ struct DocumentRegistration {
   std::string media_type;
   // Text fingerprints, when the document is text within the size limit.
   std::optional<fingerprint::TextFingerprints> text;
+  // Who computed the fingerprints: the server from the content, or the
+  // pipeline (CheckClientFingerprints).
+  FingerprintOrigin origin = FingerprintOrigin::kServer;
+};
+
+// The algorithm versions a client says its fingerprints use.
+struct FingerprintVersions {
+  uint32_t normalization = 0;
+  uint32_t minhash = 0;
+  uint32_t winnow = 0;
 };
 
 struct DocumentReceiptInfo {
@@ -97,6 +107,19 @@ class Registry {
   absl::StatusOr<DatasetInfo> GetDataset(const std::string& dataset_id);
   // OK if the dataset exists (cached after the first lookup).
   absl::Status CheckDatasetExists(const std::string& dataset_id);
+
+  // Checks a document registered by its client-computed fingerprints (the
+  // content is never sent) and completes it: origin becomes kClient and the
+  // LSH bands are derived from the MinHash (client bands are not trusted).
+  // Checked: the dataset exists (NotFound), content_id is 32 bytes, size is
+  // within max_document_bytes (ResourceExhausted), the media type is
+  // well-formed, and for text: the versions are the ones this server
+  // computes, the normalised hash is 16 bytes, the MinHash has 128 values,
+  // the winnowing positions are strictly increasing, below token_count and
+  // at least one per window. Errors are InvalidArgument naming the field
+  // (document.fingerprints.*). Nothing is written.
+  absl::Status CheckClientFingerprints(const FingerprintVersions& versions,
+                                       DocumentRegistration* doc);
 
   // Queues documents for the next group commit; `done` runs once they are
   // durable (or failed), on the ledger's committer thread.

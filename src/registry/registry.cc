@@ -1,5 +1,6 @@
 #include "provledger/registry.h"
 
+#include <algorithm>
 #include <future>
 #include <string>
 #include <unordered_set>
@@ -163,7 +164,7 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
     r.index_prefixes.push_back(index_keys::DatasetDocumentsPrefix(d.dataset_id));
     r.index_prefixes.push_back(index_keys::ContentPrefix(d.content_id));
     if (d.text.has_value()) {
-      entry.text = TextRecord(*d.text, FingerprintOrigin::kServer);
+      entry.text = TextRecord(*d.text, d.origin);
       AddFingerprintIndexKeys(*d.text, options_.index_near_duplicates, &r);
     }
     r.entry = EncodeDocumentEntry(entry, now);
@@ -186,6 +187,90 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
                          }
                          done(std::move(result));
                        });
+}
+
+absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versions,
+                                               DocumentRegistration* doc) {
+  const std::string f = "document.fingerprints.";
+  if (doc->dataset_id.empty()) {
+    return absl::InvalidArgumentError("dataset_id is required");
+  }
+  PL_RETURN_IF_ERROR(CheckDatasetExists(doc->dataset_id));
+  if (doc->client_ref.size() > options_.max_client_ref_bytes) {
+    return absl::InvalidArgumentError("document.client_ref is longer than " +
+                                      std::to_string(options_.max_client_ref_bytes) + " bytes");
+  }
+  if (doc->content_id.size() != 32) {
+    return absl::InvalidArgumentError(f + "content_id must be 32 bytes (SHA-256), got " +
+                                      std::to_string(doc->content_id.size()));
+  }
+  if (doc->size_bytes > options_.max_document_bytes) {
+    return absl::ResourceExhaustedError(f + "size_bytes exceeds the limit of " +
+                                        std::to_string(options_.max_document_bytes) + " bytes");
+  }
+  const std::string& mt = doc->media_type;
+  size_t slash = mt.find('/');
+  if (mt.size() > 255 || slash == std::string::npos || slash == 0 || slash + 1 == mt.size() ||
+      !IsCleanUtf8(mt) || mt.find(' ') < slash) {
+    return absl::InvalidArgumentError(f + "media_type must be a media type such as " +
+                                      "\"text/plain; charset=utf-8\" (at most 255 bytes)");
+  }
+  doc->origin = FingerprintOrigin::kClient;
+  if (!doc->text.has_value()) return absl::OkStatus();
+  fingerprint::TextFingerprints& t = *doc->text;
+  const std::string ft = f + "text.";
+  auto version = [&](uint32_t got, uint32_t want, const char* field) -> absl::Status {
+    if (got == want) return absl::OkStatus();
+    return absl::InvalidArgumentError(ft + field + " " + std::to_string(got) +
+                                      " is not supported; this server computes version " +
+                                      std::to_string(want));
+  };
+  PL_RETURN_IF_ERROR(
+      version(versions.normalization, fingerprint::kNormalizationVersion, "normalization_version"));
+  PL_RETURN_IF_ERROR(version(versions.minhash, fingerprint::kMinHashVersion, "minhash_version"));
+  PL_RETURN_IF_ERROR(version(versions.winnow, fingerprint::kWinnowVersion, "winnow_version"));
+  if (t.normalized_hash.size() != 16) {
+    return absl::InvalidArgumentError(ft + "normalized_hash must be 16 bytes (XXH3-128)");
+  }
+  if (t.token_count > doc->size_bytes) {
+    return absl::InvalidArgumentError(ft + "token_count exceeds size_bytes");
+  }
+  bool empty_sig =
+      std::all_of(t.minhash.begin(), t.minhash.end(), [](uint32_t v) { return v == UINT32_MAX; });
+  if ((t.token_count == 0) != empty_sig || (t.token_count == 0) != t.winnows.empty()) {
+    return absl::InvalidArgumentError(
+        ft + "a text without tokens has an all-0xffffffff minhash and no winnows, and only it");
+  }
+  uint64_t shingles = t.token_count == 0 ? 0
+                      : t.token_count < fingerprint::kShingleTokens
+                          ? 1
+                          : t.token_count - fingerprint::kShingleTokens + 1;
+  if (t.winnows.size() > shingles) {
+    return absl::InvalidArgumentError(ft + "winnows has more fingerprints than the " +
+                                      std::to_string(shingles) + " shingles of " +
+                                      std::to_string(t.token_count) + " tokens");
+  }
+  // Winnowing selects one shingle in every window of kWinnowWindow: the
+  // first, each gap and the distance from the last to the end are < window.
+  const uint64_t w = fingerprint::kWinnowWindow;
+  for (size_t i = 0; i <= t.winnows.size() && shingles > 0; ++i) {
+    uint64_t prev = i == 0 ? 0 : t.winnows[i - 1].token_index + 1;
+    uint64_t next = i == t.winnows.size() ? shingles : t.winnows[i].token_index;
+    if (i < t.winnows.size() && (next < prev || next >= shingles)) {
+      return absl::InvalidArgumentError(ft + "winnows[" + std::to_string(i) +
+                                        "].token_index must be strictly increasing and below "
+                                        "the shingle count " +
+                                        std::to_string(shingles));
+    }
+    if (next - prev >= w) {
+      return absl::InvalidArgumentError(ft + "winnows leaves " + std::to_string(next - prev) +
+                                        " shingles without a fingerprint near index " +
+                                        std::to_string(prev) + "; winnowing selects one in every " +
+                                        std::to_string(w));
+    }
+  }
+  t.lsh_bands = fingerprint::LshBands(t.minhash);
+  return absl::OkStatus();
 }
 
 RegisterOutcome Registry::Register(std::vector<DocumentRegistration> docs) {

@@ -1,5 +1,6 @@
 #include "registry_service.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -7,6 +8,7 @@
 #include <thread>
 
 #include "grpc_status.h"
+#include "provledger/status_macros.h"
 
 namespace provledger::service {
 
@@ -62,6 +64,46 @@ void AddReceipts(StreamState* st, RegisterOutcome out) {
   st->cv.notify_all();
 }
 
+// A document sent as client-computed fingerprints, checked by the registry.
+absl::StatusOr<DocumentRegistration> ClientDocument(const v1::RegisterDocumentsRequest& req,
+                                                    bool assembling, Registry* registry) {
+  const v1::DocumentPart& part = req.document();
+  if (assembling) {
+    return absl::InvalidArgumentError(
+        "document.fingerprints sent while a document's content parts are still expected");
+  }
+  if (!part.content().empty() || part.more()) {
+    return absl::InvalidArgumentError(
+        "document.fingerprints replaces the content: send no content and more = false");
+  }
+  const v1::ClientFingerprints& f = part.fingerprints();
+  DocumentRegistration doc;
+  doc.dataset_id = req.dataset_id();
+  doc.client_ref = part.client_ref();
+  doc.content_id = f.content_id();
+  doc.size_bytes = f.size_bytes();
+  doc.media_type = f.media_type();
+  FingerprintVersions versions;
+  if (f.has_text()) {
+    const v1::TextFingerprints& t = f.text();
+    if (t.minhash_size() != fingerprint::kMinHashSize) {
+      return absl::InvalidArgumentError("document.fingerprints.text.minhash must have " +
+                                        std::to_string(fingerprint::kMinHashSize) +
+                                        " values, got " + std::to_string(t.minhash_size()));
+    }
+    versions = {t.normalization_version(), t.minhash_version(), t.winnow_version()};
+    fingerprint::TextFingerprints text;
+    text.normalized_hash = t.normalized_hash();
+    std::copy(t.minhash().begin(), t.minhash().end(), text.minhash.begin());
+    text.winnows.reserve(t.winnows_size());
+    for (const auto& w : t.winnows()) text.winnows.push_back({w.hash(), w.token_index()});
+    text.token_count = t.token_count();
+    doc.text = std::move(text);
+  }
+  PL_RETURN_IF_ERROR(registry->CheckClientFingerprints(versions, &doc));
+  return doc;
+}
+
 }  // namespace
 
 grpc::Status RegistryServiceImpl::RegisterDocuments(
@@ -99,6 +141,22 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       if (!st->error.ok()) break;
     }
     if (!stream->Read(&req)) break;
+    if (req.document().has_fingerprints()) {
+      auto doc = ClientDocument(req, assembler.in_progress(), registry_);
+      if (!doc.ok()) {
+        read_error = doc.status();
+        break;
+      }
+      {
+        std::lock_guard<std::mutex> lock(st->mu);
+        st->in_flight += 1;
+      }
+      std::vector<DocumentRegistration> docs;
+      docs.push_back(*std::move(doc));
+      registry_->RegisterAsync(
+          std::move(docs), [st](RegisterOutcome out) { AddReceipts(st.get(), std::move(out)); });
+      continue;
+    }
     auto done = assembler.AddPart(req.dataset_id(), req.document().client_ref(),
                                   req.document().content(), req.document().more());
     if (!done.ok()) {

@@ -6,6 +6,7 @@
 #include "grpc_test_util.h"
 #include "provledger/encoding.h"
 #include "provledger/entry.h"
+#include "provledger/fingerprint.h"
 #include "provledger/merkle.h"
 #include "provledger/note.h"
 #include "provledger/server.h"
@@ -162,6 +163,79 @@ TEST_F(ServerTest, TextIsFingerprintedAndReformattedCopiesShareTheNormalisedHash
   ASSERT_TRUE(e.text.has_value());
   EXPECT_EQ(e.text->origin, FingerprintOrigin::kServer);
   EXPECT_EQ(e.text->normalized_hash, r[1].normalized_hash());
+}
+
+// The pipeline's fingerprints in place of the content: a receipt like any
+// other, the entry marked client-computed; malformed ones are refused with
+// the field named and nothing written.
+TEST_F(ServerTest, ClientComputedFingerprintsRegisterWithoutContent) {
+  std::string ds = CreateDataset("client-fingerprints");
+  const std::string text = "Text that stays on the pipeline worker; only its fingerprints travel.";
+  fingerprint::TextFingerprints f = ValueOrDie(fingerprint::FingerprintText(text));
+  auto request = [&](int minhash_values) {
+    v1::RegisterDocumentsRequest req;
+    req.set_dataset_id(ds);
+    v1::DocumentPart* part = req.mutable_document();
+    part->set_client_ref("worker-7/doc-1");
+    v1::ClientFingerprints* cf = part->mutable_fingerprints();
+    cf->set_content_id(Sha256(text));
+    cf->set_size_bytes(text.size());
+    cf->set_media_type("text/plain; charset=utf-8");
+    v1::TextFingerprints* t = cf->mutable_text();
+    t->set_normalization_version(fingerprint::kNormalizationVersion);
+    t->set_minhash_version(fingerprint::kMinHashVersion);
+    t->set_winnow_version(fingerprint::kWinnowVersion);
+    t->set_normalized_hash(f.normalized_hash);
+    for (int i = 0; i < minhash_values; ++i) t->add_minhash(f.minhash[i]);
+    for (const auto& w : f.winnows) {
+      v1::WinnowFingerprint* wf = t->add_winnows();
+      wf->set_hash(w.hash);
+      wf->set_token_index(w.token_index);
+    }
+    t->set_token_count(f.token_count);
+    return req;
+  };
+  auto send = [&](const v1::RegisterDocumentsRequest& req, v1::RegisterDocumentsResponse* resp) {
+    grpc::ClientContext ctx;
+    auto stream = registry_->RegisterDocuments(&ctx);
+    EXPECT_TRUE(stream->Write(req));
+    stream->WritesDone();
+    while (stream->Read(resp)) {
+    }
+    return stream->Finish();
+  };
+
+  v1::RegisterDocumentsResponse bad;
+  grpc::Status s = send(request(3), &bad);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("document.fingerprints.text.minhash"), std::string::npos)
+      << s.error_message();
+  EXPECT_EQ(bad.receipts_size(), 0);
+
+  v1::RegisterDocumentsResponse good;
+  ASSERT_TRUE(send(request(fingerprint::kMinHashSize), &good).ok());
+  ASSERT_EQ(good.receipts_size(), 1);
+  const v1::DocumentReceipt& r = good.receipts(0);
+  EXPECT_EQ(r.content_id(), Sha256(text));
+  EXPECT_EQ(r.size_bytes(), text.size());
+  EXPECT_EQ(r.normalized_hash(), f.normalized_hash);
+  grpc::ClientContext ctx;
+  v1::GetEntriesRequest req;
+  req.set_start(r.ledger_index());
+  req.set_count(1);
+  v1::GetEntriesResponse resp;
+  ASSERT_TRUE(ledger_->GetEntries(&ctx, req, &resp).ok());
+  DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(resp.entries(0).data()))));
+  ASSERT_TRUE(e.text.has_value());
+  EXPECT_EQ(e.text->origin, FingerprintOrigin::kClient);
+  // The rejected attempt wrote nothing: the dataset entry, then this one.
+  EXPECT_EQ(r.ledger_index(), r.tree_size() - 1);
+
+  // The same content sent in full later is the same registration.
+  std::vector<v1::DocumentReceipt> full;
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{ds, "full", text}}, &full).ok());
+  EXPECT_TRUE(full[0].already_registered());
+  EXPECT_EQ(full[0].ledger_index(), r.ledger_index());
 }
 
 TEST_F(ServerTest, FiftyMegabyteDocumentStreamsInParts) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "provledger/encoding.h"
 #include "test_util.h"
 
@@ -117,9 +119,7 @@ class RegistryFingerprintTest : public RegistryTest {
 };
 
 TEST_F(RegistryFingerprintTest, TextDocumentsAreFingerprintedAndIndexed) {
-  RegistryOptions o = registry_->options();
-  o.index_near_duplicates = true;
-  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
+  ASSERT_TRUE(registry_->options().index_near_duplicates);  // the default
   std::string ds = ValueOrDie(registry_->CreateDataset("fp", "", "")).dataset_id;
   // max_fingerprint_bytes defaults to 16 MiB; max_document_bytes is 100 here.
   DocumentRegistration a = Assemble(ds, "a", "One two three four five six seven.");
@@ -150,7 +150,10 @@ TEST_F(RegistryFingerprintTest, TextDocumentsAreFingerprintedAndIndexed) {
   EXPECT_EQ(Scan("wn/" + U64BE(a.text->winnows[0].hash)), (std::vector<uint64_t>{ia, ib}));
 }
 
-TEST_F(RegistryFingerprintTest, NearDuplicateKeysOnlyWhenEnabled) {
+TEST_F(RegistryFingerprintTest, NearDuplicateKeysCanBeTurnedOff) {
+  RegistryOptions o = registry_->options();
+  o.index_near_duplicates = false;
+  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
   std::string ds = ValueOrDie(registry_->CreateDataset("fp", "", "")).dataset_id;
   DocumentRegistration a = Assemble(ds, "a", "alpha beta gamma delta epsilon zeta eta");
   RegisterOutcome out = registry_->Register({a});
@@ -159,6 +162,81 @@ TEST_F(RegistryFingerprintTest, NearDuplicateKeysOnlyWhenEnabled) {
   EXPECT_EQ(Scan("nh/" + a.text->normalized_hash), (std::vector<uint64_t>{ia}));
   EXPECT_TRUE(Scan("lsh/" + std::string(1, '\0') + U64BE(a.text->lsh_bands[0])).empty());
   EXPECT_TRUE(Scan("wn/" + U64BE(a.text->winnows[0].hash)).empty());
+}
+
+// A pipeline's fingerprints (computed by the same library) register like
+// the server's, recorded as client-computed; malformed ones are refused
+// with the field named and nothing written.
+TEST_F(RegistryFingerprintTest, ClientFingerprintsAreCheckedAndRecorded) {
+  std::string ds = ValueOrDie(registry_->CreateDataset("client", "", "")).dataset_id;
+  // 48 one-character tokens: 44 shingles, at least two winnowing windows,
+  // within this fixture's 100-byte document limit.
+  std::string text;
+  for (int i = 0; i < 48; ++i) {
+    text += "abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7) % 36];
+    text += ' ';
+  }
+  DocumentRegistration server = Assemble(ds, "s", text);
+  const FingerprintVersions ok_versions{fingerprint::kNormalizationVersion,
+                                        fingerprint::kMinHashVersion, fingerprint::kWinnowVersion};
+  auto client_doc = [&] {
+    DocumentRegistration d = server;
+    d.client_ref = "c";
+    d.text->lsh_bands.clear();  // derived by the server
+    return d;
+  };
+
+  struct BadCase {
+    std::function<void(DocumentRegistration*, FingerprintVersions*)> mutate;
+    std::string field;
+  };
+  std::vector<BadCase> bad = {
+      {[](DocumentRegistration* d, FingerprintVersions*) { d->content_id = "short"; },
+       "content_id"},
+      {[](DocumentRegistration* d, FingerprintVersions*) { d->media_type = "text"; }, "media_type"},
+      {[](DocumentRegistration*, FingerprintVersions* v) { v->minhash = 1; }, "minhash_version"},
+      {[](DocumentRegistration*, FingerprintVersions* v) { v->normalization = 9; },
+       "normalization_version"},
+      {[](DocumentRegistration* d, FingerprintVersions*) { d->text->normalized_hash = "x"; },
+       "normalized_hash"},
+      {[](DocumentRegistration* d, FingerprintVersions*) {
+         d->text->winnows[1].token_index = d->text->winnows[0].token_index;
+       },
+       "winnows[1].token_index"},
+      {[](DocumentRegistration* d, FingerprintVersions*) { d->text->winnows.resize(1); },
+       "without a fingerprint"},
+      {[](DocumentRegistration* d, FingerprintVersions*) { d->text->minhash.fill(UINT32_MAX); },
+       "without tokens"},
+      {[](DocumentRegistration* d, FingerprintVersions*) { d->dataset_id = "ds_none"; }, "ds_none"},
+  };
+  for (const BadCase& c : bad) {
+    DocumentRegistration d = client_doc();
+    FingerprintVersions v = ok_versions;
+    c.mutate(&d, &v);
+    absl::Status s = registry_->CheckClientFingerprints(v, &d);
+    EXPECT_FALSE(s.ok()) << c.field;
+    EXPECT_NE(s.message().find(c.field), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(ledger_->Latest()->size, 1u);  // only the dataset entry
+
+  DocumentRegistration d = client_doc();
+  PL_ASSERT_OK(registry_->CheckClientFingerprints(ok_versions, &d));
+  EXPECT_EQ(d.origin, FingerprintOrigin::kClient);
+  EXPECT_EQ(d.text->lsh_bands, server.text->lsh_bands);
+  RegisterOutcome out = registry_->Register({d});
+  PL_ASSERT_OK(out.status);
+  uint64_t index = out.receipts[0].ledger_index;
+  auto stored = ValueOrDie(ledger_->GetEntries(index, 1));
+  DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(stored[0].data))));
+  ASSERT_TRUE(e.text.has_value());
+  EXPECT_EQ(e.text->origin, FingerprintOrigin::kClient);
+  EXPECT_EQ(e.content_id, server.content_id);
+  // Indexed like a server-fingerprinted document.
+  EXPECT_EQ(Scan("wn/" + U64BE(d.text->winnows[0].hash)), (std::vector<uint64_t>{index}));
+  // The same content sent by the server path later is a duplicate.
+  RegisterOutcome again = registry_->Register({server});
+  PL_ASSERT_OK(again.status);
+  EXPECT_TRUE(again.receipts[0].already_registered);
 }
 
 TEST_F(RegistryFingerprintTest, BinaryAndOversizedDocumentsGetNoTextFingerprints) {
