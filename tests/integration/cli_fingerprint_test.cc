@@ -8,9 +8,13 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include "provledger/encoding.h"
 #include "provledger/fingerprint.h"
+
 #include "provledger/sha256.h"
+#include "provledger/v1/fingerprint.pb.h"
 #include "test_util.h"
 
 namespace provledger {
@@ -79,6 +83,60 @@ TEST(CliFingerprintTest, JsonlAndFilesInOrderDeterministicAcrossThreads) {
   // Binary files get a content id and media type, no text fingerprints.
   EXPECT_EQ(one.back()["media_type"], "image/png");
   EXPECT_FALSE(one.back().contains("text"));
+}
+
+// --format pb: length-delimited FingerprintRecord messages carrying exactly
+// what the library computes (and what registration by fingerprints sends).
+TEST(CliFingerprintTest, LengthDelimitedProtobufRecords) {
+  TempDir dir;
+  std::vector<std::string> texts = {"First document, with enough words to shingle and winnow.",
+                                    "第二份文件：中文文本也有指纹。"};
+  {
+    std::ofstream jsonl(dir.Sub("shard.jsonl"));
+    for (size_t i = 0; i < texts.size(); ++i) {
+      jsonl << nlohmann::json{{"ref", "r" + std::to_string(i)}, {"text", texts[i]}}.dump() << "\n";
+    }
+    std::ofstream(dir.Sub("img.png"), std::ios::binary) << std::string("\x89PNG\r\n\x1a\n....", 12);
+  }
+  std::string cmd = std::string(PROVLEDGER_CLI_PATH) + " fingerprint --format pb --out " +
+                    dir.Sub("out.pb") + " " + dir.Sub("shard.jsonl") + " " + dir.Sub("img.png") +
+                    " 2>/dev/null";
+  ASSERT_EQ(system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(dir.Sub("out.pb"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  google::protobuf::io::ArrayInputStream array(bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::io::CodedInputStream coded(&array);
+  std::vector<v1::FingerprintRecord> records;
+  uint32_t size;
+  while (coded.ReadVarint32(&size)) {
+    auto limit = coded.PushLimit(static_cast<int>(size));
+    v1::FingerprintRecord r;
+    ASSERT_TRUE(r.ParseFromCodedStream(&coded));
+    coded.PopLimit(limit);
+    records.push_back(std::move(r));
+  }
+  ASSERT_EQ(records.size(), 3u);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const v1::FingerprintRecord& r = records[i];
+    EXPECT_EQ(r.ref(), "r" + std::to_string(i));
+    EXPECT_EQ(r.fingerprints().content_id(), Sha256(texts[i]));
+    EXPECT_EQ(r.fingerprints().size_bytes(), texts[i].size());
+    auto lib = fingerprint::FingerprintText(texts[i]);
+    ASSERT_TRUE(lib.ok());
+    const v1::TextFingerprints& t = r.fingerprints().text();
+    EXPECT_EQ(t.minhash_version(), fingerprint::kMinHashVersion);
+    EXPECT_EQ(t.normalized_hash(), lib->normalized_hash);
+    ASSERT_EQ(t.minhash_size(), fingerprint::kMinHashSize);
+    for (int k = 0; k < fingerprint::kMinHashSize; ++k) EXPECT_EQ(t.minhash(k), lib->minhash[k]);
+    ASSERT_EQ(t.winnows_size(), static_cast<int>(lib->winnows.size()));
+    for (int k = 0; k < t.winnows_size(); ++k) {
+      EXPECT_EQ(t.winnows(k).hash(), lib->winnows[k].hash);
+      EXPECT_EQ(t.winnows(k).token_index(), lib->winnows[k].token_index);
+    }
+    EXPECT_EQ(t.token_count(), lib->token_count);
+  }
+  EXPECT_EQ(records[2].fingerprints().media_type(), "image/png");
+  EXPECT_FALSE(records[2].fingerprints().has_text());
 }
 
 }  // namespace

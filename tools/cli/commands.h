@@ -24,7 +24,8 @@ struct RegisterArgs {
 
 struct FingerprintArgs {
   std::vector<std::string> inputs;  // folders, files, or .jsonl files
-  std::string out;                  // JSONL output; empty or "-" = stdout
+  std::string out;                  // output; empty or "-" = stdout
+  std::string format = "jsonl";     // "jsonl" or "pb" (length-delimited records)
   bool jsonl = false;               // force JSONL parsing of files
   int threads = 0;                  // 0 = all cores
 };

@@ -1,7 +1,9 @@
 // `provledger fingerprint`: computes fingerprints on a pipeline worker, with
 // every core, so raw text never has to leave it. Output: one JSON object per
-// document, in input order (docs/fingerprints.md, "Worker output").
+// document, or one length-delimited provledger.v1.FingerprintRecord, in input
+// order (docs/fingerprints.md, "Worker output").
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,11 +12,15 @@
 #include <thread>
 #include <vector>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "commands.h"
 #include "inputs.h"
 #include "provledger/encoding.h"
 #include "provledger/fingerprint.h"
 #include "provledger/sha256.h"
+#include "provledger/v1/fingerprint.pb.h"
 
 namespace provledger::cli {
 namespace {
@@ -26,49 +32,94 @@ struct Item {
   std::string content;
 };
 
-nlohmann::json FingerprintItem(const Item& item) {
-  nlohmann::json j;
-  j["ref"] = item.ref;
-  j["content_id"] = ToHex(Sha256(item.content));
-  j["size_bytes"] = item.content.size();
-  std::string media = fp::SniffMediaType(item.content);
-  j["media_type"] = media;
-  if (!fp::IsTextMediaType(media)) return j;
-  auto f = fp::FingerprintText(item.content);
-  if (!f.ok()) {
-    j["error"] = std::string(f.status().message());
-    return j;
+// The record of one document: what the server would compute from it.
+v1::FingerprintRecord Compute(const Item& item) {
+  v1::FingerprintRecord r;
+  r.set_ref(item.ref);
+  v1::ClientFingerprints* f = r.mutable_fingerprints();
+  f->set_content_id(Sha256(item.content));
+  f->set_size_bytes(item.content.size());
+  f->set_media_type(fp::SniffMediaType(item.content));
+  if (!fp::IsTextMediaType(f->media_type())) return r;
+  auto text = fp::FingerprintText(item.content);
+  if (!text.ok()) {
+    r.set_error(std::string(text.status().message()));
+    return r;
   }
-  nlohmann::json t;
-  t["version"] = "text-v2";
-  t["normalized_hash"] = ToHex(f->normalized_hash);
-  std::string sig;
-  for (uint32_t v : f->minhash) AppendU32BE(&sig, v);
-  t["minhash"] = Base64Encode(sig);
-  std::vector<std::string> bands;
-  for (uint64_t b : f->lsh_bands) bands.push_back(ToHex(U64BE(b)));
-  t["lsh_bands"] = bands;
-  nlohmann::json winnow = nlohmann::json::array();
-  for (const auto& w : f->winnows) winnow.push_back({ToHex(U64BE(w.hash)), w.token_index});
-  t["winnow"] = winnow;
-  t["token_count"] = f->token_count;
-  j["text"] = t;
-  return j;
+  v1::TextFingerprints* t = f->mutable_text();
+  t->set_normalization_version(fp::kNormalizationVersion);
+  t->set_minhash_version(fp::kMinHashVersion);
+  t->set_winnow_version(fp::kWinnowVersion);
+  t->set_normalized_hash(text->normalized_hash);
+  for (uint32_t v : text->minhash) t->add_minhash(v);
+  for (const auto& w : text->winnows) {
+    v1::WinnowFingerprint* wf = t->add_winnows();
+    wf->set_hash(w.hash);
+    wf->set_token_index(w.token_index);
+  }
+  t->set_token_count(text->token_count);
+  return r;
+}
+
+std::string ToJsonLine(const v1::FingerprintRecord& r) {
+  const v1::ClientFingerprints& f = r.fingerprints();
+  nlohmann::json j;
+  j["ref"] = r.ref();
+  j["content_id"] = ToHex(f.content_id());
+  j["size_bytes"] = f.size_bytes();
+  j["media_type"] = f.media_type();
+  if (!r.error().empty()) j["error"] = r.error();
+  if (f.has_text()) {
+    const v1::TextFingerprints& t = f.text();
+    nlohmann::json tj;
+    tj["version"] = "text-v2";
+    tj["normalized_hash"] = ToHex(t.normalized_hash());
+    std::string sig;
+    for (uint32_t v : t.minhash()) AppendU32BE(&sig, v);
+    tj["minhash"] = Base64Encode(sig);
+    std::array<uint32_t, fp::kMinHashSize> values{};
+    std::copy(t.minhash().begin(), t.minhash().end(), values.begin());
+    std::vector<std::string> bands;
+    for (uint64_t b : fp::LshBands(values)) bands.push_back(ToHex(U64BE(b)));
+    tj["lsh_bands"] = bands;
+    nlohmann::json winnow = nlohmann::json::array();
+    for (const auto& w : t.winnows()) winnow.push_back({ToHex(U64BE(w.hash())), w.token_index()});
+    tj["winnow"] = winnow;
+    tj["token_count"] = t.token_count();
+    j["text"] = tj;
+  }
+  return j.dump() + "\n";
+}
+
+// A varint length, then the record: protobuf's delimited format
+// (parseDelimitedFrom in Java, ParseDelimitedFromZeroCopyStream in C++).
+std::string ToDelimited(const v1::FingerprintRecord& r) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.WriteVarint32(static_cast<uint32_t>(r.ByteSizeLong()));
+    r.SerializeWithCachedSizes(&coded);
+  }
+  return out;
 }
 
 // Fingerprints a chunk on `threads` threads; outputs keep the input order.
-void ProcessChunk(const std::vector<Item>& items, int threads, std::ostream& out) {
+void ProcessChunk(const std::vector<Item>& items, int threads, bool pb, std::ostream& out) {
   std::vector<std::string> lines(items.size());
   std::vector<std::thread> pool;
   int n = std::max(1, std::min<int>(threads, static_cast<int>(items.size())));
   pool.reserve(n);
   for (int t = 0; t < n; ++t) {
     pool.emplace_back([&, t] {
-      for (size_t i = t; i < items.size(); i += n) lines[i] = FingerprintItem(items[i]).dump();
+      for (size_t i = t; i < items.size(); i += n) {
+        v1::FingerprintRecord r = Compute(items[i]);
+        lines[i] = pb ? ToDelimited(r) : ToJsonLine(r);
+      }
     });
   }
   for (auto& th : pool) th.join();
-  for (const auto& l : lines) out << l << "\n";
+  for (const auto& l : lines) out << l;
 }
 
 }  // namespace
@@ -76,7 +127,7 @@ void ProcessChunk(const std::vector<Item>& items, int threads, std::ostream& out
 int Fingerprint(const FingerprintArgs& args) {
   std::ofstream file;
   if (!args.out.empty() && args.out != "-") {
-    file.open(args.out, std::ios::trunc);
+    file.open(args.out, std::ios::trunc | std::ios::binary);
     if (!file) {
       std::cerr << "provledger: cannot write " << args.out << "\n";
       return 1;
@@ -94,7 +145,7 @@ int Fingerprint(const FingerprintArgs& args) {
     chunk_bytes += item.content.size();
     chunk.push_back(std::move(item));
     if (chunk.size() >= kChunkItems || chunk_bytes >= kChunkBytes) {
-      ProcessChunk(chunk, threads, out);
+      ProcessChunk(chunk, threads, args.format == "pb", out);
       total += chunk.size();
       chunk.clear();
       chunk_bytes = 0;
@@ -128,7 +179,7 @@ int Fingerprint(const FingerprintArgs& args) {
     }
   }
   if (!chunk.empty()) {
-    ProcessChunk(chunk, threads, out);
+    ProcessChunk(chunk, threads, args.format == "pb", out);
     total += chunk.size();
   }
   out.flush();

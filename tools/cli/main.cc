@@ -79,13 +79,18 @@ int main(int argc, char** argv) {
   v_cons->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
 
   // fingerprint (offline, on pipeline workers)
-  auto* fprint = app.add_subcommand(
-      "fingerprint", "Compute fingerprints locally (JSONL out) so raw text stays on the worker");
+  auto* fprint = app.add_subcommand("fingerprint",
+                                    "Compute fingerprints locally so raw text stays on the worker");
   cli::FingerprintArgs fargs;
   fprint
       ->add_option("inputs", fargs.inputs, "Files, folders, or .jsonl files of {\"ref\",\"text\"}")
       ->required();
-  fprint->add_option("--out", fargs.out, "Write JSONL here instead of stdout");
+  fprint->add_option("--out", fargs.out, "Write here instead of stdout");
+  fprint
+      ->add_option("--format", fargs.format,
+                   "jsonl, or pb: length-delimited provledger.v1.FingerprintRecord messages")
+      ->check(CLI::IsMember({"jsonl", "pb"}))
+      ->capture_default_str();
   fprint->add_flag("--jsonl", fargs.jsonl, "Parse every input file as JSONL");
   fprint->add_option("--threads", fargs.threads, "Worker threads (default: all cores)");
 

@@ -177,15 +177,22 @@ struct ClassResult {
   size_t nh_equal = 0;             // queries with the source's normalised hash
   std::vector<double> exact_j[6];  // explore: exact Jaccard to the source, k = 1..5
   double Precision() const {
-    return tp + fp + other_tp == 0 ? 1.0
-                                   : static_cast<double>(tp + other_tp) / (tp + fp + other_tp);
+    return tp + fp + other_tp == 0
+               ? 1.0
+               : static_cast<double>(tp + other_tp) / static_cast<double>(tp + fp + other_tp);
   }
-  double Recall() const { return queries == 0 ? 0.0 : static_cast<double>(tp) / queries; }
+  double Recall() const {
+    return queries == 0 ? 0.0 : static_cast<double>(tp) / static_cast<double>(queries);
+  }
   double F1() const {
     double p = Precision(), r = Recall();
     return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
   }
 };
+
+double Ratio(size_t a, size_t b) {
+  return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+}
 
 const char* LanguageName(Language l) { return l == Language::kEnglish ? "English" : "Chinese"; }
 
@@ -248,7 +255,8 @@ class Evaluation {
   // Jaccard is computed.
   static std::vector<uint64_t> LooseKeys(const Fingerprinted& f) {
     std::vector<uint64_t> keys;
-    for (int b = 0; b < 64; ++b) {
+    keys.reserve(64);
+    for (size_t b = 0; b < 64; ++b) {
       keys.push_back((static_cast<uint64_t>(f.minhash[2 * b]) << 32 | f.minhash[2 * b + 1]) ^
                      (static_cast<uint64_t>(b) * 0x9e3779b97f4a7c15ull));
     }
@@ -318,12 +326,17 @@ class Evaluation {
       const std::string& b1 = query_bodies_[rng_.Below(query_bodies_.size())];
       const std::string& b2 = registered_bodies_[rng_.Below(registered_bodies_.size())];
       Fingerprinted f;
-      std::string reg = h + "\n\n" + b2;
+      std::string reg = h;
+      reg += "\n\n";
+      reg += b2;
       if (!Fingerprint(reg, &f)) continue;
       size_t doc = index_.Add("hard-negative:" + std::to_string(i), std::move(f));
       texts_.push_back(reg);
       (void)doc;
-      out.push_back(Query{h + "\n\n" + b1, std::nullopt});
+      std::string query = h;
+      query += "\n\n";
+      query += b1;
+      out.push_back(Query{std::move(query), std::nullopt});
     }
     return out;
   }
@@ -423,9 +436,8 @@ class Evaluation {
     for (const ClassResult& r : results) {
       if (r.detector == "normalised") {
         std::printf("| %s | normalised hash | %zu | %zu | 0 | 0 | 1.000 | %.3f | %.3f |\n",
-                    r.name.c_str(), r.queries, r.nh_equal,
-                    r.queries ? static_cast<double>(r.nh_equal) / r.queries : 0.0,
-                    r.queries ? 2.0 * r.nh_equal / (r.nh_equal + r.queries) : 0.0);
+                    r.name.c_str(), r.queries, r.nh_equal, Ratio(r.nh_equal, r.queries),
+                    Ratio(2 * r.nh_equal, r.nh_equal + r.queries));
       }
       bool negative = r.name == "hard negatives" || r.name == "unrelated";
       if (negative) {
@@ -447,7 +459,9 @@ class Evaluation {
       for (size_t k = 1; k <= 5; ++k) {
         std::vector<double> v = r.exact_j[k];
         std::sort(v.begin(), v.end());
-        auto pct = [&](double p) { return v[static_cast<size_t>(p * (v.size() - 1))]; };
+        auto pct = [&](double p) {
+          return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
+        };
         std::printf("  k=%zu %.2f/%.2f/%.2f", k, pct(0.05), pct(0.5), pct(0.95));
       }
       std::printf("\n");

@@ -248,7 +248,7 @@ std::string FormatVariant(const std::string& text, Language lang, Rng* rng, std:
         s = Nfd(s);
         break;
       case 7:
-        s = "\xEF\xBB\xBF" + s;
+        s.insert(0, "\xEF\xBB\xBF");
         break;
     }
   }
@@ -259,7 +259,8 @@ std::string EditTokens(const std::string& text, Language lang, double rate,
                        const std::vector<std::string>& vocabulary, Rng* rng) {
   Pieces p = Split(text, lang);
   if (p.tokens.empty() || vocabulary.empty()) return text;
-  size_t edits = std::max<size_t>(1, static_cast<size_t>(std::lround(rate * p.tokens.size())));
+  size_t edits = std::max<size_t>(
+      1, static_cast<size_t>(std::lround(rate * static_cast<double>(p.tokens.size()))));
   const std::string sep = lang == Language::kEnglish ? " " : "";
   for (size_t e = 0; e < edits; ++e) {
     size_t op = rng->Below(3);
