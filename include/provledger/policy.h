@@ -40,10 +40,10 @@ enum class Signal : uint8_t { kNotObserved = 0, kAllowed = 1, kForbidden = 2 };
 
 // Opt-out signals observed when a document was collected, as recorded facts.
 struct OptOutSignals {
-  Signal robots_txt = Signal::kNotObserved;  // RFC 9309 rules for the agent
-  std::string robots_txt_sha256;             // 32 bytes when fetched
-  bool x_robots_noai = false;                // X-Robots-Tag / meta "noai"
-  bool x_robots_noimageai = false;           // ... "noimageai"
+  Signal robots_txt = Signal::kNotObserved;       // RFC 9309 rules for the agent
+  std::string robots_txt_sha256;                  // 32 bytes when fetched
+  bool x_robots_noai = false;                     // X-Robots-Tag / meta "noai"
+  bool x_robots_noimageai = false;                // ... "noimageai"
   Signal tdm_reservation = Signal::kNotObserved;  // W3C TDMRep: kForbidden = reserved (1)
   std::string tdm_policy;                         // tdm-policy URL, if any
   std::string tdmrep_sha256;
@@ -102,7 +102,7 @@ struct Reason {
 
 struct Decision {
   Verdict verdict = Verdict::kAccepted;
-  std::vector<Reason> reasons;  // in evaluation order; empty when accepted
+  std::vector<Reason> reasons;    // in evaluation order; empty when accepted
   std::string license_canonical;  // empty when no license was given
   spdx::LicenseClass license_class = spdx::LicenseClass::kUnknown;
 };

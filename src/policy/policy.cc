@@ -21,10 +21,10 @@ constexpr size_t kMaxUrl = 4096;
 
 const std::set<std::string>& EvidenceNames() {
   static const std::set<std::string> names = {
-      "license",        "dataset_name",  "dataset_url",    "dataset_version",
-      "url",            "collected_at",  "crawler_agent",  "robots_txt",
-      "counterparty",   "contract_ref",  "contract_term",  "licensed_scope",
-      "consent_ref",    "consent_scope", "generator_model", "generator_provenance_ref",
+      "license",      "dataset_name",  "dataset_url",     "dataset_version",
+      "url",          "collected_at",  "crawler_agent",   "robots_txt",
+      "counterparty", "contract_ref",  "contract_term",   "licensed_scope",
+      "consent_ref",  "consent_scope", "generator_model", "generator_provenance_ref",
       "consent_basis"};
   return names;
 }
@@ -124,13 +124,20 @@ void Fill(T* field, const T& fallback, const T& empty) {
 
 std::string_view SourceCategoryName(SourceCategory c) {
   switch (c) {
-    case SourceCategory::kUnspecified: return "UNSPECIFIED";
-    case SourceCategory::kOpenSourceDataset: return "OPEN_SOURCE_DATASET";
-    case SourceCategory::kSelfCollected: return "SELF_COLLECTED";
-    case SourceCategory::kCommercialLicensed: return "COMMERCIAL_LICENSED";
-    case SourceCategory::kUserProvided: return "USER_PROVIDED";
-    case SourceCategory::kSynthetic: return "SYNTHETIC";
-    case SourceCategory::kOther: return "OTHER";
+    case SourceCategory::kUnspecified:
+      return "UNSPECIFIED";
+    case SourceCategory::kOpenSourceDataset:
+      return "OPEN_SOURCE_DATASET";
+    case SourceCategory::kSelfCollected:
+      return "SELF_COLLECTED";
+    case SourceCategory::kCommercialLicensed:
+      return "COMMERCIAL_LICENSED";
+    case SourceCategory::kUserProvided:
+      return "USER_PROVIDED";
+    case SourceCategory::kSynthetic:
+      return "SYNTHETIC";
+    case SourceCategory::kOther:
+      return "OTHER";
   }
   return "UNSPECIFIED";
 }
@@ -145,9 +152,12 @@ std::optional<SourceCategory> ParseSourceCategory(std::string_view name) {
 
 std::string_view VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kAccepted: return "ACCEPTED";
-    case Verdict::kFlagged: return "FLAGGED";
-    case Verdict::kRejected: return "REJECTED";
+    case Verdict::kAccepted:
+      return "ACCEPTED";
+    case Verdict::kFlagged:
+      return "FLAGGED";
+    case Verdict::kRejected:
+      return "REJECTED";
   }
   return "REJECTED";
 }
@@ -156,21 +166,20 @@ SourceRecord MergeDefaults(const SourceRecord& defaults, const SourceRecord& doc
   SourceRecord r = doc;
   const std::string none;
   Fill(&r.category, defaults.category, SourceCategory::kUnspecified);
-  for (auto [field, fallback] : {std::pair{&r.license, &defaults.license},
-                                 std::pair{&r.dataset_name, &defaults.dataset_name},
-                                 std::pair{&r.dataset_url, &defaults.dataset_url},
-                                 std::pair{&r.dataset_version, &defaults.dataset_version},
-                                 std::pair{&r.url, &defaults.url},
-                                 std::pair{&r.crawler_agent, &defaults.crawler_agent},
-                                 std::pair{&r.counterparty, &defaults.counterparty},
-                                 std::pair{&r.contract_ref, &defaults.contract_ref},
-                                 std::pair{&r.licensed_scope, &defaults.licensed_scope},
-                                 std::pair{&r.consent_ref, &defaults.consent_ref},
-                                 std::pair{&r.consent_scope, &defaults.consent_scope},
-                                 std::pair{&r.generator_model, &defaults.generator_model},
-                                 std::pair{&r.generator_provenance_ref,
-                                           &defaults.generator_provenance_ref},
-                                 std::pair{&r.consent_basis, &defaults.consent_basis}}) {
+  for (auto [field, fallback] :
+       {std::pair{&r.license, &defaults.license},
+        std::pair{&r.dataset_name, &defaults.dataset_name},
+        std::pair{&r.dataset_url, &defaults.dataset_url},
+        std::pair{&r.dataset_version, &defaults.dataset_version}, std::pair{&r.url, &defaults.url},
+        std::pair{&r.crawler_agent, &defaults.crawler_agent},
+        std::pair{&r.counterparty, &defaults.counterparty},
+        std::pair{&r.contract_ref, &defaults.contract_ref},
+        std::pair{&r.licensed_scope, &defaults.licensed_scope},
+        std::pair{&r.consent_ref, &defaults.consent_ref},
+        std::pair{&r.consent_scope, &defaults.consent_scope},
+        std::pair{&r.generator_model, &defaults.generator_model},
+        std::pair{&r.generator_provenance_ref, &defaults.generator_provenance_ref},
+        std::pair{&r.consent_basis, &defaults.consent_basis}}) {
     Fill(field, *fallback, none);
   }
   Fill(&r.collected_at_micros, defaults.collected_at_micros, int64_t{0});
@@ -201,8 +210,7 @@ absl::Status ValidateSourceRecord(const SourceRecord& r, std::string_view p) {
         std::tuple{&r.dataset_name, "dataset_name", kMaxText},
         std::tuple{&r.dataset_url, "dataset_url", kMaxUrl},
         std::tuple{&r.dataset_version, "dataset_version", kMaxText},
-        std::tuple{&r.url, "url", kMaxUrl},
-        std::tuple{&r.crawler_agent, "crawler_agent", kMaxText},
+        std::tuple{&r.url, "url", kMaxUrl}, std::tuple{&r.crawler_agent, "crawler_agent", kMaxText},
         std::tuple{&r.counterparty, "counterparty", kMaxText},
         std::tuple{&r.contract_ref, "contract_ref", kMaxText},
         std::tuple{&r.licensed_scope, "licensed_scope", kMaxText},
@@ -230,8 +238,8 @@ absl::Status ValidateSourceRecord(const SourceRecord& r, std::string_view p) {
   if (!r.license.empty()) {
     auto parsed = spdx::ParseExpression(r.license);
     if (!parsed.ok()) {
-      return absl::InvalidArgumentError(std::string(p) + "license: " +
-                                        std::string(parsed.status().message()));
+      return absl::InvalidArgumentError(std::string(p) +
+                                        "license: " + std::string(parsed.status().message()));
     }
   }
   return absl::OkStatus();
@@ -248,10 +256,17 @@ class PolicyParser {
     }
     Policy p;
     p.sha256_ = Sha256(bytes);
-    static const std::set<std::string> known = {
-        "format",           "name",          "required_evidence", "missing_evidence",
-        "missing_license",  "license_classes", "license_refs",    "blocked_sources",
-        "opt_out_signal",   "personal_information", "expired_contract"};
+    static const std::set<std::string> known = {"format",
+                                                "name",
+                                                "required_evidence",
+                                                "missing_evidence",
+                                                "missing_license",
+                                                "license_classes",
+                                                "license_refs",
+                                                "blocked_sources",
+                                                "opt_out_signal",
+                                                "personal_information",
+                                                "expired_contract"};
     for (const auto& [key, value] : j.items()) {
       if (!known.count(key)) return Bad(key, "is not a policy key (docs/policy.md)");
     }
@@ -326,7 +341,8 @@ class PolicyParser {
           if (!v.is_string() || v.get<std::string>().empty()) {
             return Bad("blocked_sources." + key, "must hold non-empty strings");
           }
-          out->push_back(key == "url_patterns" ? v.get<std::string>() : Lower(v.get<std::string>()));
+          out->push_back(key == "url_patterns" ? v.get<std::string>()
+                                               : Lower(v.get<std::string>()));
         }
       }
     }
@@ -446,19 +462,19 @@ Decision Policy::Evaluate(const SourceRecord& r, const EvaluationContext& ctx) c
         Add(&d, a, "LICENSE_CLASS",
             "license " + parsed->canonical + " is " +
                 std::string(spdx::LicenseClassName(parsed->license_class)) + ", which the policy " +
-                (a == Action::kReject ? "rejects" : "flags") + " for " + ctx.intended_use +
-                " use");
+                (a == Action::kReject ? "rejects" : "flags") + " for " + ctx.intended_use + " use");
       }
     }
   }
   // Blocked sources.
   std::string host = UrlHost(r.url);
   for (const std::string& dom : blocked_domains_) {
-    if (!host.empty() && (host == dom || (host.size() > dom.size() &&
-                                          host.compare(host.size() - dom.size(), dom.size(), dom) ==
-                                              0 &&
-                                          host[host.size() - dom.size() - 1] == '.'))) {
-      Add(&d, Action::kReject, "BLOCKED_DOMAIN", "source domain " + host + " is blocked (" + dom + ")");
+    if (!host.empty() &&
+        (host == dom || (host.size() > dom.size() &&
+                         host.compare(host.size() - dom.size(), dom.size(), dom) == 0 &&
+                         host[host.size() - dom.size() - 1] == '.'))) {
+      Add(&d, Action::kReject, "BLOCKED_DOMAIN",
+          "source domain " + host + " is blocked (" + dom + ")");
     }
   }
   for (const std::string& pat : blocked_url_patterns_) {

@@ -76,8 +76,7 @@ struct Node {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const std::map<std::string, LicenseClass>& refs,
-         License* out)
+  Parser(std::vector<Token> tokens, const std::map<std::string, LicenseClass>& refs, License* out)
       : tokens_(std::move(tokens)), refs_(refs), out_(out) {}
 
   absl::StatusOr<std::unique_ptr<Node>> ParseAll() {
@@ -133,14 +132,14 @@ class Parser {
     auto simple = ParsePrimary(depth);
     if (!simple.ok()) return simple.status();
     if (!Peek("WITH")) return simple;
-    if ((*simple)->kind != Node::kLicense) return Error("WITH must follow a license id", tokens_[pos_]);
+    if ((*simple)->kind != Node::kLicense)
+      return Error("WITH must follow a license id", tokens_[pos_]);
     ++pos_;
     if (pos_ >= tokens_.size()) return ErrorAtEnd("missing exception id after WITH");
     const Token& t = tokens_[pos_++];
     auto exc = FindException(t.text);
     if (!exc) {
-      return Error("unknown license exception (SPDX License List " + LicenseListVersion() + ")",
-                   t);
+      return Error("unknown license exception (SPDX License List " + LicenseListVersion() + ")", t);
     }
     auto node = std::make_unique<Node>();
     node->kind = Node::kWith;
@@ -275,14 +274,22 @@ std::string Render(const Node& n, Node::Kind parent) {
 
 std::string_view LicenseClassName(LicenseClass c) {
   switch (c) {
-    case LicenseClass::kPublicDomain: return "public_domain";
-    case LicenseClass::kPermissive: return "permissive";
-    case LicenseClass::kWeakCopyleft: return "weak_copyleft";
-    case LicenseClass::kStrongCopyleft: return "strong_copyleft";
-    case LicenseClass::kNoDerivatives: return "no_derivatives";
-    case LicenseClass::kNonCommercial: return "non_commercial";
-    case LicenseClass::kProprietaryContract: return "proprietary_contract";
-    case LicenseClass::kUnknown: return "unknown";
+    case LicenseClass::kPublicDomain:
+      return "public_domain";
+    case LicenseClass::kPermissive:
+      return "permissive";
+    case LicenseClass::kWeakCopyleft:
+      return "weak_copyleft";
+    case LicenseClass::kStrongCopyleft:
+      return "strong_copyleft";
+    case LicenseClass::kNoDerivatives:
+      return "no_derivatives";
+    case LicenseClass::kNonCommercial:
+      return "non_commercial";
+    case LicenseClass::kProprietaryContract:
+      return "proprietary_contract";
+    case LicenseClass::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -62,8 +62,9 @@ TEST(SpdxExpressionTest, LicenseRefsAndUnlistedIds) {
   EXPECT_TRUE(l.unlisted.empty());
   l = ValueOrDie(ParseExpression("LicenseRef-Acme-News-2026"));
   EXPECT_EQ(l.license_class, LicenseClass::kUnknown);
-  l = ValueOrDie(ParseExpression("LicenseRef-Acme-News-2026",
-                                 {{"LicenseRef-Acme-News-2026", LicenseClass::kProprietaryContract}}));
+  l = ValueOrDie(
+      ParseExpression("LicenseRef-Acme-News-2026",
+                      {{"LicenseRef-Acme-News-2026", LicenseClass::kProprietaryContract}}));
   EXPECT_EQ(l.license_class, LicenseClass::kProprietaryContract);
   l = ValueOrDie(ParseExpression("DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2"));
   EXPECT_EQ(l.canonical, "DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2");
