@@ -38,6 +38,9 @@ enum DatasetTag : uint16_t {
   kDatasetTagName = 2,
   kDatasetTagVersion = 3,
   kDatasetTagDescription = 4,
+  kDatasetTagOwner = 5,
+  kDatasetTagIntendedUse = 6,
+  kDatasetTagDefaultSource = 7,  // canonical source record (source_record_codec.h)
 };
 
 // Field tags of a document entry.
@@ -52,6 +55,14 @@ enum DocumentTag : uint16_t {
   kDocumentTagNormalizedHash = 18,
   kDocumentTagMinHash = 19,
   kDocumentTagTokenCount = 20,
+  // Source, license and the policy verdict (docs/policy.md); present together.
+  kDocumentTagSource = 32,  // canonical source record, dataset defaults merged in
+  kDocumentTagLicense = 33,       // canonical SPDX expression
+  kDocumentTagLicenseClass = 34,  // u8, spdx::LicenseClass
+  kDocumentTagVerdict = 35,       // u8: 1 accepted, 2 flagged, 3 rejected
+  kDocumentTagReasons = 36,       // (severity u8, code u16-len, message u16-len)*
+  kDocumentTagPolicySha256 = 37,  // SHA-256 of the policy file in force
+  kDocumentTagIntendedUse = 38,   // the use the verdict was reached for
 };
 
 // Who computed an entry's fingerprints.
@@ -75,7 +86,28 @@ struct DatasetEntry {
   std::string dataset_id;
   std::string name;
   std::string version;
-  std::string description;  // optional
+  std::string description;     // optional
+  std::string owner;           // optional
+  std::string intended_use;    // optional ("commercial", "research", ...)
+  std::string default_source;  // optional canonical source record
+};
+
+// One reason of a verdict, as stored.
+struct ReasonRecord {
+  uint8_t severity = 2;  // 2 flag, 3 reject
+  std::string code;
+  std::string message;
+};
+
+// The policy's decision on a document, as stored in its entry.
+struct VerdictRecord {
+  std::string source;  // canonical source record (may be empty: nothing declared)
+  std::string license;                // canonical SPDX expression, may be empty
+  uint8_t license_class = 0;          // spdx::LicenseClass when license is set
+  uint8_t verdict = 1;                // 1 accepted, 2 flagged, 3 rejected
+  std::vector<ReasonRecord> reasons;  // in evaluation order
+  std::string policy_sha256;          // 32 bytes
+  std::string intended_use;
 };
 
 struct DocumentEntry {
@@ -85,6 +117,7 @@ struct DocumentEntry {
   std::string client_ref;                     // optional
   std::string media_type;                     // optional
   std::optional<TextFingerprintRecord> text;  // text documents only
+  std::optional<VerdictRecord> verdict;       // when a policy judged it
 };
 
 std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us);

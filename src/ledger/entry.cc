@@ -38,6 +38,9 @@ std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us) {
   w.Bytes(kDatasetTagName, d.name);
   w.Bytes(kDatasetTagVersion, d.version);
   w.Bytes(kDatasetTagDescription, d.description);
+  w.Bytes(kDatasetTagOwner, d.owner);
+  w.Bytes(kDatasetTagIntendedUse, d.intended_use);
+  w.Bytes(kDatasetTagDefaultSource, d.default_source);
   return w.Finish();
 }
 
@@ -57,6 +60,29 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
     for (uint32_t v : t.minhash) AppendU32BE(&sig, v);
     w.Bytes(kDocumentTagMinHash, sig);
     w.U64(kDocumentTagTokenCount, t.token_count);
+  }
+  if (d.verdict.has_value()) {
+    const VerdictRecord& v = *d.verdict;
+    w.Bytes(kDocumentTagSource, v.source);
+    w.Bytes(kDocumentTagLicense, v.license);
+    if (!v.license.empty()) {
+      w.Bytes(kDocumentTagLicenseClass, std::string(1, static_cast<char>(v.license_class)));
+    }
+    w.Bytes(kDocumentTagVerdict, std::string(1, static_cast<char>(v.verdict)));
+    std::string reasons;
+    for (const ReasonRecord& r : v.reasons) {
+      // Lengths are u16: longer texts are cut (codes and messages are short).
+      std::string_view code = std::string_view(r.code).substr(0, 0xffff);
+      std::string_view message = std::string_view(r.message).substr(0, 0xffff);
+      reasons.push_back(static_cast<char>(r.severity));
+      AppendU16BE(&reasons, static_cast<uint16_t>(code.size()));
+      reasons += code;
+      AppendU16BE(&reasons, static_cast<uint16_t>(message.size()));
+      reasons += message;
+    }
+    w.Bytes(kDocumentTagReasons, reasons);
+    w.Bytes(kDocumentTagPolicySha256, v.policy_sha256);
+    w.Bytes(kDocumentTagIntendedUse, v.intended_use);
   }
   return w.Finish();
 }
@@ -111,6 +137,9 @@ absl::StatusOr<DatasetEntry> AsDatasetEntry(const DecodedEntry& e) {
   d.name = Field(e, kDatasetTagName);
   d.version = Field(e, kDatasetTagVersion);
   d.description = Field(e, kDatasetTagDescription);
+  d.owner = Field(e, kDatasetTagOwner);
+  d.intended_use = Field(e, kDatasetTagIntendedUse);
+  d.default_source = Field(e, kDatasetTagDefaultSource);
   if (d.dataset_id.empty() || d.name.empty()) {
     return absl::InvalidArgumentError("dataset entry: missing id or name");
   }
@@ -148,6 +177,49 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
     for (size_t i = 1; i < mh.size(); i += 4) t.minhash.push_back(ReadU32BE(mh.data() + i));
     t.token_count = ReadU64BE(tc.data());
     d.text = std::move(t);
+  }
+  std::string verdict = Field(e, kDocumentTagVerdict);
+  if (!verdict.empty()) {
+    VerdictRecord v;
+    v.source = Field(e, kDocumentTagSource);
+    v.license = Field(e, kDocumentTagLicense);
+    std::string cls = Field(e, kDocumentTagLicenseClass);
+    v.policy_sha256 = Field(e, kDocumentTagPolicySha256);
+    v.intended_use = Field(e, kDocumentTagIntendedUse);
+    if (verdict.size() != 1 || verdict[0] < 1 || verdict[0] > 3 ||
+        v.policy_sha256.size() != kSha256Size || v.license.empty() != cls.empty() ||
+        (!cls.empty() && (cls.size() != 1 || cls[0] < 1 || cls[0] > 8))) {
+      return absl::InvalidArgumentError("document entry: malformed verdict fields");
+    }
+    v.verdict = static_cast<uint8_t>(verdict[0]);
+    if (!cls.empty()) v.license_class = static_cast<uint8_t>(cls[0]);
+    std::string reason_bytes = Field(e, kDocumentTagReasons);
+    std::string_view rs = reason_bytes;
+    while (!rs.empty()) {
+      ReasonRecord r;
+      if (rs.size() < 3) return absl::InvalidArgumentError("document entry: truncated reason");
+      r.severity = static_cast<uint8_t>(rs[0]);
+      uint16_t code_len = ReadU16BE(rs.data() + 1);
+      if (r.severity < 2 || r.severity > 3 || code_len == 0 || rs.size() < 3u + code_len + 2u) {
+        return absl::InvalidArgumentError("document entry: malformed reason");
+      }
+      r.code = std::string(rs.substr(3, code_len));
+      uint16_t msg_len = ReadU16BE(rs.data() + 3 + code_len);
+      if (rs.size() < 5u + code_len + msg_len) {
+        return absl::InvalidArgumentError("document entry: truncated reason");
+      }
+      r.message = std::string(rs.substr(5 + code_len, msg_len));
+      rs.remove_prefix(5 + code_len + msg_len);
+      v.reasons.push_back(std::move(r));
+    }
+    // A verdict other than accepted has reasons; an accepted one has none.
+    if ((v.verdict == 1) != v.reasons.empty()) {
+      return absl::InvalidArgumentError("document entry: verdict and reasons disagree");
+    }
+    d.verdict = std::move(v);
+  } else if (e.fields.count(kDocumentTagSource) || e.fields.count(kDocumentTagReasons) ||
+             e.fields.count(kDocumentTagPolicySha256)) {
+    return absl::InvalidArgumentError("document entry: policy fields without a verdict");
   }
   return d;
 }

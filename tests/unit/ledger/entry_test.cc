@@ -4,6 +4,7 @@
 
 #include "provledger/encoding.h"
 #include "provledger/sha256.h"
+#include "test_util.h"
 
 namespace provledger {
 namespace {
@@ -113,6 +114,58 @@ TEST(EntryTest, MalformedFingerprintFieldsAreRejected) {
   t.minhash = {1, 2};
   d.text = t;
   EXPECT_FALSE(AsDocumentEntry(*DecodeEntry(EncodeDocumentEntry(d, 1))).ok());
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+TEST(EntryTest, DatasetPolicyFieldsAndDocumentVerdictRoundTrip) {
+  DatasetEntry ds{"ds_x", "crawl", "2026-11", "news crawl", "data-team@example.com", "commercial",
+                  std::string("\x00\x01\x00\x00\x00\x01\x02", 7)};
+  DatasetEntry ds_back =
+      testing::ValueOrDie(AsDatasetEntry(testing::ValueOrDie(DecodeEntry(EncodeDatasetEntry(ds, 7)))));
+  EXPECT_EQ(ds_back.owner, ds.owner);
+  EXPECT_EQ(ds_back.intended_use, "commercial");
+  EXPECT_EQ(ds_back.default_source, ds.default_source);
+
+  DocumentEntry d;
+  d.dataset_id = "ds_x";
+  d.content_id = std::string(32, 'c');
+  d.size_bytes = 10;
+  VerdictRecord v;
+  v.source = std::string("\x00\x01\x00\x00\x00\x01\x02", 7);
+  v.license = "CC-BY-NC-4.0";
+  v.license_class = 6;
+  v.verdict = 3;
+  v.reasons = {{3, "LICENSE_CLASS", "non_commercial for commercial use"},
+               {2, "MISSING_EVIDENCE", "SELF_COLLECTED requires crawler_agent"}};
+  v.policy_sha256 = std::string(32, 'p');
+  v.intended_use = "commercial";
+  d.verdict = v;
+  std::string bytes = EncodeDocumentEntry(d, 9);
+  DocumentEntry back = testing::ValueOrDie(AsDocumentEntry(testing::ValueOrDie(DecodeEntry(bytes))));
+  ASSERT_TRUE(back.verdict.has_value());
+  EXPECT_EQ(back.verdict->verdict, 3);
+  EXPECT_EQ(back.verdict->license_class, 6);
+  ASSERT_EQ(back.verdict->reasons.size(), 2u);
+  EXPECT_EQ(back.verdict->reasons[1].code, "MISSING_EVIDENCE");
+  EXPECT_EQ(back.verdict->reasons[1].message, "SELF_COLLECTED requires crawler_agent");
+  EXPECT_EQ(back.verdict->source, v.source);
+  EXPECT_EQ(EncodeDocumentEntry(back, 9), bytes);
+
+  // An accepted verdict has no reasons; a missing policy hash is malformed.
+  DocumentEntry bad = d;
+  bad.verdict->verdict = 1;
+  EXPECT_FALSE(AsDocumentEntry(testing::ValueOrDie(DecodeEntry(EncodeDocumentEntry(bad, 9)))).ok());
+  bad = d;
+  bad.verdict->policy_sha256.clear();
+  EXPECT_FALSE(AsDocumentEntry(testing::ValueOrDie(DecodeEntry(EncodeDocumentEntry(bad, 9)))).ok());
+  bad = d;
+  bad.verdict->reasons[0].severity = 7;
+  EXPECT_FALSE(AsDocumentEntry(testing::ValueOrDie(DecodeEntry(EncodeDocumentEntry(bad, 9)))).ok());
 }
 
 }  // namespace
