@@ -56,7 +56,7 @@ enum DocumentTag : uint16_t {
   kDocumentTagMinHash = 19,
   kDocumentTagTokenCount = 20,
   // Source, license and the policy verdict (docs/policy.md); present together.
-  kDocumentTagSource = 32,  // canonical source record, dataset defaults merged in
+  kDocumentTagSource = 32,        // canonical source record, dataset defaults merged in
   kDocumentTagLicense = 33,       // canonical SPDX expression
   kDocumentTagLicenseClass = 34,  // u8, spdx::LicenseClass
   kDocumentTagVerdict = 35,       // u8: 1 accepted, 2 flagged, 3 rejected
@@ -101,7 +101,7 @@ struct ReasonRecord {
 
 // The policy's decision on a document, as stored in its entry.
 struct VerdictRecord {
-  std::string source;  // canonical source record (may be empty: nothing declared)
+  std::string source;                 // canonical source record (may be empty: nothing declared)
   std::string license;                // canonical SPDX expression, may be empty
   uint8_t license_class = 0;          // spdx::LicenseClass when license is set
   uint8_t verdict = 1;                // 1 accepted, 2 flagged, 3 rejected

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "absl/status/status.h"
@@ -28,6 +29,7 @@
 #include "provledger/entry.h"
 #include "provledger/fingerprint.h"
 #include "provledger/ledger.h"
+#include "provledger/policy.h"
 #include "provledger/sha256.h"
 
 namespace provledger {
@@ -44,6 +46,19 @@ struct RegistryOptions {
   // queries may turn it off (registration is then ~5x faster on 2 cores,
   // docs/benchmarks.md). The normalised-hash index key is always written.
   bool index_near_duplicates = true;
+  // The policy every document is judged by; nullptr = policy::Policy::Default().
+  // Not owned; must outlive the registry.
+  const policy::Policy* policy = nullptr;
+};
+
+// What CreateDataset takes.
+struct DatasetSpec {
+  std::string name;          // required, 1..256 bytes
+  std::string version;       // up to 128 bytes
+  std::string description;   // up to 4096 bytes
+  std::string owner;         // up to 256 bytes
+  std::string intended_use;  // a use the policy defines; empty = "commercial"
+  policy::SourceRecord default_source;
 };
 
 struct DatasetInfo {
@@ -66,6 +81,9 @@ struct DocumentRegistration {
   // Who computed the fingerprints: the server from the content, or the
   // pipeline (CheckClientFingerprints).
   FingerprintOrigin origin = FingerprintOrigin::kServer;
+  // The document's own source record (validated with CheckSource); merged
+  // over the dataset's default at registration.
+  policy::SourceRecord source;
 };
 
 // The algorithm versions a client says its fingerprints use.
@@ -80,6 +98,9 @@ struct DocumentReceiptInfo {
   uint64_t ledger_index = 0;
   std::string leaf_hash;
   bool already_registered = false;
+  // The verdict recorded in the entry (for a duplicate: the one recorded
+  // with the first registration).
+  VerdictRecord verdict;
 };
 
 struct RegisterOutcome {
@@ -99,10 +120,18 @@ class Registry {
 
   const RegistryOptions& options() const { return options_; }
 
-  // InvalidArgument naming the field for bad names; AlreadyExists if the
-  // dataset exists with another description; errors of the ledger as is.
+  // InvalidArgument naming the field for bad values (an intended use the
+  // policy does not define, a malformed default source record); AlreadyExists
+  // if the dataset exists with other values; errors of the ledger as is.
+  absl::StatusOr<DatasetInfo> CreateDataset(const DatasetSpec& spec);
   absl::StatusOr<DatasetInfo> CreateDataset(const std::string& name, const std::string& version,
-                                            const std::string& description);
+                                            const std::string& description) {
+    return CreateDataset(DatasetSpec{name, version, description, "", "", {}});
+  }
+  const policy::Policy& policy() const { return *policy_; }
+  // InvalidArgument naming the field (document.source.*) if a document's own
+  // source record is malformed.
+  absl::Status CheckSource(const policy::SourceRecord& source) const;
   // NotFound (naming dataset_id) if no such dataset.
   absl::StatusOr<DatasetInfo> GetDataset(const std::string& dataset_id);
   // OK if the dataset exists (cached after the first lookup).
@@ -131,8 +160,19 @@ class Registry {
   Ledger* ledger_;
   const Clock* clock_;
   RegistryOptions options_;
+  // What registration needs of a dataset, cached after the first lookup.
+  struct DatasetDefaults {
+    std::string intended_use;
+    policy::SourceRecord source;
+  };
+  absl::StatusOr<DatasetDefaults> Defaults(const std::string& dataset_id);
+  VerdictRecord Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
+                      int64_t now) const;
+  absl::StatusOr<VerdictRecord> RecordedVerdict(uint64_t index);
+
+  const policy::Policy* policy_;
   std::mutex mu_;
-  std::unordered_set<std::string> known_datasets_;
+  std::unordered_map<std::string, DatasetDefaults> known_datasets_;
 };
 
 // Reassembles a document sent in parts and hashes it as it arrives (the

@@ -37,11 +37,15 @@ struct ServerConfig {
   size_t block_cache_bytes = 256u << 20;
   // Recompute every leaf and the root on start (O(n)) before serving.
   bool check_full = false;
+  // The policy file documents are judged by (docs/policy.md); empty = the
+  // built-in default (deploy/policy/default-policy.json).
+  std::string policy_file;
 };
 
 // Reads a JSON config file into `config` (keys: data_dir, listen, origin,
 // signing_keys, max_document_bytes, max_batch_entries, block_cache_bytes,
-// check_full, index_near_duplicates). InvalidArgument naming the key on a bad value or unknown key.
+// check_full, index_near_duplicates, policy_file). InvalidArgument naming the key on a bad value or
+// unknown key.
 absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config);
 
 // Loads a PEM key file, or with `create` makes a new key there (mode 0600,

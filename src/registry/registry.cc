@@ -8,6 +8,7 @@
 
 #include "index_keys.h"
 #include "provledger/encoding.h"
+#include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
 #include "provledger/utf8.h"
 
@@ -77,21 +78,42 @@ std::string DatasetIdFor(const std::string& name, const std::string& version) {
 }
 
 Registry::Registry(Ledger* ledger, const Clock* clock, RegistryOptions options)
-    : ledger_(ledger), clock_(clock), options_(options) {}
+    : ledger_(ledger),
+      clock_(clock),
+      options_(options),
+      policy_(options.policy != nullptr ? options.policy : &policy::Policy::Default()) {}
 
-absl::StatusOr<DatasetInfo> Registry::CreateDataset(const std::string& name,
-                                                    const std::string& version,
-                                                    const std::string& description) {
-  PL_RETURN_IF_ERROR(CheckText(name, "name", 256, true));
-  PL_RETURN_IF_ERROR(CheckText(version, "version", 128, false));
-  if (description.size() > 4096) {
+absl::Status Registry::CheckSource(const policy::SourceRecord& source) const {
+  return policy::ValidateSourceRecord(source, "document.source.");
+}
+
+absl::StatusOr<DatasetInfo> Registry::CreateDataset(const DatasetSpec& spec) {
+  PL_RETURN_IF_ERROR(CheckText(spec.name, "name", 256, true));
+  PL_RETURN_IF_ERROR(CheckText(spec.version, "version", 128, false));
+  PL_RETURN_IF_ERROR(CheckText(spec.owner, "owner", 256, false));
+  if (spec.description.size() > 4096) {
     return absl::InvalidArgumentError("description is longer than 4096 bytes");
   }
-  if (!IsCleanUtf8(description, /*allow_newlines=*/true)) {
+  if (!IsCleanUtf8(spec.description, /*allow_newlines=*/true)) {
     return absl::InvalidArgumentError(
         "description must be UTF-8 without control characters other than newline and tab");
   }
-  DatasetEntry entry{DatasetIdFor(name, version), name, version, description};
+  std::string use = spec.intended_use.empty() ? "commercial" : spec.intended_use;
+  std::vector<std::string> uses = policy_->intended_uses();
+  if (std::find(uses.begin(), uses.end(), use) == uses.end()) {
+    std::string list;
+    for (const auto& u : uses) list += (list.empty() ? "" : ", ") + u;
+    return absl::InvalidArgumentError("intended_use '" + use + "' is not defined by the policy '" +
+                                      policy_->name() + "' (it defines: " + list + ")");
+  }
+  PL_RETURN_IF_ERROR(policy::ValidateSourceRecord(spec.default_source, "default_source."));
+  DatasetEntry entry{DatasetIdFor(spec.name, spec.version),
+                     spec.name,
+                     spec.version,
+                     spec.description,
+                     spec.owner,
+                     use,
+                     policy::EncodeSourceRecord(spec.default_source)};
   AppendRequest req;
   req.entry = EncodeDatasetEntry(entry, clock_->NowMicros());
   req.dedup_key = index_keys::Dataset(entry.dataset_id);
@@ -105,17 +127,20 @@ absl::StatusOr<DatasetInfo> Registry::CreateDataset(const std::string& name,
   info.checkpoint = out.checkpoint;
   if (r.existed) {
     PL_ASSIGN_OR_RETURN(DatasetInfo existing, GetDataset(entry.dataset_id));
-    if (existing.entry.description != description) {
-      return absl::AlreadyExistsError("dataset '" + name + "' version '" + version +
+    const DatasetEntry& e = existing.entry;
+    if (e.description != entry.description || e.owner != entry.owner ||
+        e.intended_use != entry.intended_use || e.default_source != entry.default_source) {
+      return absl::AlreadyExistsError("dataset '" + spec.name + "' version '" + spec.version +
                                       "' already exists (" + entry.dataset_id +
-                                      ") with a different description");
+                                      ") with a different description, owner, intended use or "
+                                      "default source");
     }
     info.entry = existing.entry;
   } else {
     info.entry = std::move(entry);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  known_datasets_.insert(info.dataset_id);
+  known_datasets_[info.dataset_id] = DatasetDefaults{use, spec.default_source};
   return info;
 }
 
@@ -137,18 +162,50 @@ absl::StatusOr<DatasetInfo> Registry::GetDataset(const std::string& dataset_id) 
   return info;
 }
 
-absl::Status Registry::CheckDatasetExists(const std::string& dataset_id) {
+absl::StatusOr<Registry::DatasetDefaults> Registry::Defaults(const std::string& dataset_id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (known_datasets_.count(dataset_id)) return absl::OkStatus();
+    auto it = known_datasets_.find(dataset_id);
+    if (it != known_datasets_.end()) return it->second;
   }
-  PL_ASSIGN_OR_RETURN(auto index, ledger_->LookupIndex(index_keys::Dataset(dataset_id)));
-  if (!index.has_value()) {
-    return absl::NotFoundError("dataset_id '" + dataset_id + "' does not exist");
+  PL_ASSIGN_OR_RETURN(DatasetInfo info, GetDataset(dataset_id));
+  DatasetDefaults d;
+  // Datasets created before intended uses existed are judged as commercial.
+  d.intended_use = info.entry.intended_use.empty() ? "commercial" : info.entry.intended_use;
+  if (!info.entry.default_source.empty()) {
+    auto source = policy::DecodeSourceRecord(info.entry.default_source);
+    if (!source.ok()) {
+      return absl::DataLossError("dataset " + dataset_id + ": stored default source record: " +
+                                 std::string(source.status().message()));
+    }
+    d.source = *std::move(source);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  known_datasets_.insert(dataset_id);
-  return absl::OkStatus();
+  known_datasets_[dataset_id] = d;
+  return d;
+}
+
+absl::Status Registry::CheckDatasetExists(const std::string& dataset_id) {
+  return Defaults(dataset_id).status();
+}
+
+VerdictRecord Registry::Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
+                              int64_t now) const {
+  policy::SourceRecord merged = policy::MergeDefaults(defaults.source, d.source);
+  policy::Decision decision = policy_->Evaluate(
+      merged, policy::EvaluationContext{defaults.intended_use, now, d.media_type});
+  VerdictRecord v;
+  v.source = policy::EncodeSourceRecord(merged);
+  v.license = decision.license_canonical;
+  v.license_class = v.license.empty() ? 0 : static_cast<uint8_t>(decision.license_class);
+  v.verdict = static_cast<uint8_t>(decision.verdict);
+  for (policy::Reason& r : decision.reasons) {
+    v.reasons.push_back(
+        ReasonRecord{static_cast<uint8_t>(r.severity), std::move(r.code), std::move(r.message)});
+  }
+  v.policy_sha256 = policy_->sha256();
+  v.intended_use = defaults.intended_use;
+  return v;
 }
 
 void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
@@ -156,10 +213,21 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
   std::vector<AppendRequest> reqs;
   reqs.reserve(docs.size());
   int64_t now = clock_->NowMicros();
+  auto verdicts = std::make_shared<std::vector<VerdictRecord>>();
+  verdicts->reserve(docs.size());
   for (const auto& d : docs) {
+    auto defaults = Defaults(d.dataset_id);
+    if (!defaults.ok()) {
+      RegisterOutcome failed;
+      failed.status = defaults.status();
+      done(std::move(failed));
+      return;
+    }
     AppendRequest r;
-    DocumentEntry entry{d.dataset_id, d.content_id, d.size_bytes,
-                        d.client_ref, d.media_type, std::nullopt};
+    DocumentEntry entry{d.dataset_id, d.content_id, d.size_bytes, d.client_ref,
+                        d.media_type, std::nullopt, std::nullopt};
+    entry.verdict = Judge(d, *defaults, now);
+    verdicts->push_back(*entry.verdict);
     r.dedup_key = index_keys::DatasetContent(d.dataset_id, d.content_id);
     r.index_prefixes.push_back(index_keys::DatasetDocumentsPrefix(d.dataset_id));
     r.index_prefixes.push_back(index_keys::ContentPrefix(d.content_id));
@@ -170,23 +238,34 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
     r.entry = EncodeDocumentEntry(entry, now);
     reqs.push_back(std::move(r));
   }
-  ledger_->AppendAsync(std::move(reqs),
-                       [docs = std::move(docs), done = std::move(done)](AppendOutcome out) mutable {
-                         RegisterOutcome result;
-                         result.status = out.status;
-                         result.checkpoint = out.checkpoint;
-                         if (out.status.ok()) {
-                           for (size_t i = 0; i < docs.size(); ++i) {
-                             DocumentReceiptInfo r;
-                             r.doc = std::move(docs[i]);
-                             r.ledger_index = out.results[i].index;
-                             r.leaf_hash = std::move(out.results[i].leaf_hash);
-                             r.already_registered = out.results[i].existed;
-                             result.receipts.push_back(std::move(r));
-                           }
-                         }
-                         done(std::move(result));
-                       });
+  ledger_->AppendAsync(std::move(reqs), [this, docs = std::move(docs), verdicts,
+                                         done = std::move(done)](AppendOutcome out) mutable {
+    RegisterOutcome result;
+    result.status = out.status;
+    result.checkpoint = out.checkpoint;
+    if (out.status.ok()) {
+      for (size_t i = 0; i < docs.size(); ++i) {
+        DocumentReceiptInfo r;
+        r.doc = std::move(docs[i]);
+        r.ledger_index = out.results[i].index;
+        r.leaf_hash = std::move(out.results[i].leaf_hash);
+        r.already_registered = out.results[i].existed;
+        r.verdict = std::move((*verdicts)[i]);
+        if (r.already_registered) {
+          // The receipt states what the ledger recorded then.
+          auto recorded = RecordedVerdict(r.ledger_index);
+          if (!recorded.ok()) {
+            result.status = recorded.status();
+            result.receipts.clear();
+            break;
+          }
+          r.verdict = *std::move(recorded);
+        }
+        result.receipts.push_back(std::move(r));
+      }
+    }
+    done(std::move(result));
+  });
 }
 
 absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versions,
@@ -271,6 +350,15 @@ absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versio
   }
   t.lsh_bands = fingerprint::LshBands(t.minhash);
   return absl::OkStatus();
+}
+
+absl::StatusOr<VerdictRecord> Registry::RecordedVerdict(uint64_t index) {
+  PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntries(index, 1));
+  if (entries.empty()) return absl::DataLossError("entry " + std::to_string(index) + " is missing");
+  PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(entries[0].data));
+  PL_ASSIGN_OR_RETURN(DocumentEntry entry, AsDocumentEntry(decoded));
+  // Entries written before verdicts existed carry none.
+  return entry.verdict.value_or(VerdictRecord{});
 }
 
 RegisterOutcome Registry::Register(std::vector<DocumentRegistration> docs) {

@@ -44,6 +44,11 @@ absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config)
     } else if (key == "index_near_duplicates") {
       if (!value.is_boolean()) return bad(key, "true or false");
       config->registry.index_near_duplicates = value.get<bool>();
+    } else if (key == "policy_file") {
+      if (!value.is_string() || value.get<std::string>().empty()) {
+        return bad(key, "a file name");
+      }
+      config->policy_file = value.get<std::string>();
     } else if (key == "check_full") {
       if (!value.is_boolean()) return bad(key, "true or false");
       config->check_full = value.get<bool>();

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   auto* max_doc = app.add_option("--max-document-bytes", config.registry.max_document_bytes,
                                  "Largest document accepted")
                       ->capture_default_str();
+  auto* policy_file = app.add_option("--policy", config.policy_file,
+                                     "Policy file (JSON, docs/policy.md); default: built in");
   bool no_near_duplicate_index = false;
   app.add_flag("--no-near-duplicate-index", no_near_duplicate_index,
                "Skip the LSH-band and winnowing index keys (no near-duplicate or excerpt "
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
     if (listen->count() == 0) config.listen = from_file.listen;
     if (origin->count() == 0) config.origin = from_file.origin;
     if (keys->count() == 0) config.signing_key_files = from_file.signing_key_files;
+    if (policy_file->count() == 0) config.policy_file = from_file.policy_file;
     if (max_doc->count() == 0) {
       config.registry.max_document_bytes = from_file.registry.max_document_bytes;
     }

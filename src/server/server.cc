@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "ledger_service.h"
@@ -23,6 +24,7 @@ struct Server::Impl {
   ServerConfig config;
   std::unique_ptr<Storage> storage;
   std::unique_ptr<Ledger> ledger;
+  std::optional<policy::Policy> policy;  // from config.policy_file
   std::unique_ptr<Registry> registry;
   std::unique_ptr<service::LedgerServiceImpl> ledger_service;
   std::unique_ptr<service::RegistryServiceImpl> registry_service;
@@ -82,7 +84,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
     for (const auto& k : impl->ledger->VerifierKeys()) vk << k << "\n";
   }
 
-  impl->registry = std::make_unique<Registry>(impl->ledger.get(), SystemClock(), config.registry);
+  RegistryOptions registry_options = config.registry;
+  if (!config.policy_file.empty()) {
+    std::ifstream in(config.policy_file, std::ios::binary);
+    if (!in) {
+      return absl::NotFoundError("cannot read policy file " + config.policy_file);
+    }
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    auto parsed = policy::Policy::Parse(bytes);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(config.policy_file + ": " +
+                                        std::string(parsed.status().message()));
+    }
+    impl->policy = *std::move(parsed);
+    registry_options.policy = &*impl->policy;
+  }
+  impl->registry = std::make_unique<Registry>(impl->ledger.get(), SystemClock(), registry_options);
   impl->ledger_service = std::make_unique<service::LedgerServiceImpl>(impl->ledger.get());
   impl->registry_service = std::make_unique<service::RegistryServiceImpl>(impl->registry.get());
 
@@ -110,10 +127,11 @@ Ledger* Server::ledger() { return impl_->ledger.get(); }
 std::string Server::StartupLine() const {
   auto cp = impl_->ledger->Latest();
   std::string host = impl_->config.listen.substr(0, impl_->config.listen.rfind(':'));
-  std::string line = "provledgerd serving on " + host + ":" + std::to_string(impl_->port) +
-                     " data_dir=" + impl_->config.data_dir +
-                     " tree_size=" + std::to_string(cp->size) +
-                     " root=" + Base64Encode(cp->root_hash) + " verifier_key=";
+  std::string line =
+      "provledgerd serving on " + host + ":" + std::to_string(impl_->port) +
+      " data_dir=" + impl_->config.data_dir + " tree_size=" + std::to_string(cp->size) +
+      " root=" + Base64Encode(cp->root_hash) +
+      " policy_sha256=" + ToHex(impl_->registry->policy().sha256()) + " verifier_key=";
   auto keys = impl_->ledger->VerifierKeys();
   for (size_t i = 0; i < keys.size(); ++i) line += (i ? "," : "") + keys[i];
   return line;

@@ -9,13 +9,19 @@
 
 #include "grpc_status.h"
 #include "provledger/status_macros.h"
+#include "source_convert.h"
 
 namespace provledger::service {
 
 grpc::Status RegistryServiceImpl::CreateDataset(grpc::ServerContext*,
                                                 const v1::CreateDatasetRequest* req,
                                                 v1::CreateDatasetResponse* resp) {
-  auto info = registry_->CreateDataset(req->name(), req->version(), req->description());
+  DatasetSpec spec{req->name(),  req->version(),      req->description(),
+                   req->owner(), req->intended_use(), {}};
+  auto source = FromProto(req->default_source(), "default_source.");
+  if (!source.ok()) return ToGrpc(source.status());
+  spec.default_source = *std::move(source);
+  auto info = registry_->CreateDataset(spec);
   if (!info.ok()) return ToGrpc(info.status());
   resp->set_dataset_id(info->dataset_id);
   resp->set_ledger_index(info->ledger_index);
@@ -55,6 +61,7 @@ void AddReceipts(StreamState* st, RegisterOutcome out) {
       p->set_dataset_id(std::move(r.doc.dataset_id));
       p->set_media_type(std::move(r.doc.media_type));
       if (r.doc.text.has_value()) p->set_normalized_hash(r.doc.text->normalized_hash);
+      SetVerdict(r.verdict, p);
     }
     // Checkpoints only grow; the newest covers every receipt collected.
     if (!st->ready_checkpoint || out.checkpoint->size > st->ready_checkpoint->size) {
@@ -100,6 +107,8 @@ absl::StatusOr<DocumentRegistration> ClientDocument(const v1::RegisterDocumentsR
     text.token_count = t.token_count();
     doc.text = std::move(text);
   }
+  PL_ASSIGN_OR_RETURN(doc.source, FromProto(part.source(), "document.source."));
+  PL_RETURN_IF_ERROR(registry->CheckSource(doc.source));
   PL_RETURN_IF_ERROR(registry->CheckClientFingerprints(versions, &doc));
   return doc;
 }
@@ -132,6 +141,8 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
   });
 
   DocumentAssembler assembler(registry_);
+  policy::SourceRecord pending_source;  // of the document being assembled
+  std::string first_source_bytes;
   absl::Status read_error;
   v1::RegisterDocumentsRequest req;
   while (true) {
@@ -157,6 +168,24 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
           std::move(docs), [st](RegisterOutcome out) { AddReceipts(st.get(), std::move(out)); });
       continue;
     }
+    if (!assembler.in_progress()) {
+      auto source = FromProto(req.document().source(), "document.source.");
+      if (source.ok()) {
+        absl::Status checked = registry_->CheckSource(*source);
+        if (!checked.ok()) source = checked;
+      }
+      if (!source.ok()) {
+        read_error = source.status();
+        break;
+      }
+      pending_source = *std::move(source);
+      first_source_bytes = req.document().source().SerializeAsString();
+    } else if (req.document().has_source() &&
+               req.document().source().SerializeAsString() != first_source_bytes) {
+      read_error = absl::InvalidArgumentError(
+          "document.source changed in the middle of document '" + assembler.current_ref() + "'");
+      break;
+    }
     auto done = assembler.AddPart(req.dataset_id(), req.document().client_ref(),
                                   req.document().content(), req.document().more());
     if (!done.ok()) {
@@ -164,6 +193,7 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       break;
     }
     if (!done->has_value()) continue;
+    (*done)->source = std::move(pending_source);
     {
       std::lock_guard<std::mutex> lock(st->mu);
       st->in_flight += 1;

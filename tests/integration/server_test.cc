@@ -1,6 +1,7 @@
 // The real server on loopback: RocksDB in a temp dir, real gRPC, real keys.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 #include "grpc_test_util.h"
@@ -236,6 +237,83 @@ TEST_F(ServerTest, ClientComputedFingerprintsRegisterWithoutContent) {
   ASSERT_TRUE(RegisterAll(registry_.get(), {{ds, "full", text}}, &full).ok());
   EXPECT_TRUE(full[0].already_registered());
   EXPECT_EQ(full[0].ledger_index(), r.ledger_index());
+}
+
+// Source records and verdicts over the wire: a dataset default, a document
+// override, the verdict and its reasons in the receipt; malformed source
+// fields are INVALID_ARGUMENT naming the field, with nothing written.
+TEST_F(ServerTest, SourceRecordsAreJudgedAndTheVerdictIsInTheReceipt) {
+  grpc::ClientContext ctx;
+  v1::CreateDatasetRequest creq;
+  creq.set_name("licensed-news");
+  creq.set_owner("data-team");
+  creq.set_intended_use("commercial");
+  v1::SourceRecord* def = creq.mutable_default_source();
+  def->set_category(v1::OPEN_SOURCE_DATASET);
+  def->set_dataset_name("news-corpus");
+  def->set_dataset_url("https://example.org/news");
+  def->set_license("cc-by-4.0");
+  def->set_personal_info(v1::PERSONAL_INFO_NONE);
+  v1::CreateDatasetResponse cresp;
+  ASSERT_TRUE(registry_->CreateDataset(&ctx, creq, &cresp).ok());
+  const std::string ds = cresp.dataset_id();
+
+  auto send = [&](const std::vector<v1::RegisterDocumentsRequest>& reqs,
+                  std::vector<v1::DocumentReceipt>* receipts) {
+    grpc::ClientContext c;
+    auto stream = registry_->RegisterDocuments(&c);
+    for (const auto& r : reqs) EXPECT_TRUE(stream->Write(r));
+    stream->WritesDone();
+    v1::RegisterDocumentsResponse resp;
+    while (stream->Read(&resp)) {
+      for (const auto& r : resp.receipts()) receipts->push_back(r);
+    }
+    return stream->Finish();
+  };
+  auto doc = [&](const std::string& ref, const std::string& content) {
+    v1::RegisterDocumentsRequest r;
+    r.set_dataset_id(ds);
+    r.mutable_document()->set_client_ref(ref);
+    r.mutable_document()->set_content(content);
+    return r;
+  };
+  v1::RegisterDocumentsRequest ok = doc("ok", "an accepted document");
+  v1::RegisterDocumentsRequest nc = doc("nc", "a non-commercial document");
+  nc.mutable_document()->mutable_source()->set_license("CC-BY-NC-SA-4.0");
+  std::vector<v1::DocumentReceipt> receipts;
+  ASSERT_TRUE(send({ok, nc}, &receipts).ok());
+  ASSERT_EQ(receipts.size(), 2u);
+  EXPECT_EQ(receipts[0].verdict(), v1::ACCEPTED);
+  EXPECT_EQ(receipts[0].license(), "CC-BY-4.0");
+  EXPECT_EQ(receipts[0].license_class(), "permissive");
+  EXPECT_EQ(receipts[0].policy_sha256().size(), 32u);
+  EXPECT_EQ(receipts[1].verdict(), v1::REJECTED);
+  ASSERT_EQ(receipts[1].reasons_size(), 1);
+  EXPECT_EQ(receipts[1].reasons(0).code(), "LICENSE_CLASS");
+  EXPECT_EQ(receipts[1].reasons(0).severity(), v1::REJECTED);
+  EXPECT_EQ(receipts[1].license_class(), "non_commercial");
+  uint64_t size_after = GetCheckpoint().tree_size();
+
+  struct Bad {
+    std::function<void(v1::SourceRecord*)> set;
+    std::string field;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {[](v1::SourceRecord* s) { s->set_license("MIT or"); }, "document.source.license"},
+           {[](v1::SourceRecord* s) { s->set_category(static_cast<v1::SourceCategory>(42)); },
+            "document.source.category"},
+           {[](v1::SourceRecord* s) { s->mutable_signals()->set_robots_txt_sha256("short"); },
+            "document.source.signals.robots_txt_sha256"},
+       }) {
+    v1::RegisterDocumentsRequest r = doc("bad", "bad source " + b.field);
+    b.set(r.mutable_document()->mutable_source());
+    std::vector<v1::DocumentReceipt> none;
+    grpc::Status s = send({r}, &none);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << b.field;
+    EXPECT_NE(s.error_message().find(b.field), std::string::npos) << s.error_message();
+    EXPECT_TRUE(none.empty());
+  }
+  EXPECT_EQ(GetCheckpoint().tree_size(), size_after);
 }
 
 TEST_F(ServerTest, FiftyMegabyteDocumentStreamsInParts) {

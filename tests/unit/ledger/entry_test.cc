@@ -123,10 +123,15 @@ namespace provledger {
 namespace {
 
 TEST(EntryTest, DatasetPolicyFieldsAndDocumentVerdictRoundTrip) {
-  DatasetEntry ds{"ds_x", "crawl", "2026-11", "news crawl", "data-team@example.com", "commercial",
+  DatasetEntry ds{"ds_x",
+                  "crawl",
+                  "2026-11",
+                  "news crawl",
+                  "data-team@example.com",
+                  "commercial",
                   std::string("\x00\x01\x00\x00\x00\x01\x02", 7)};
-  DatasetEntry ds_back =
-      testing::ValueOrDie(AsDatasetEntry(testing::ValueOrDie(DecodeEntry(EncodeDatasetEntry(ds, 7)))));
+  DatasetEntry ds_back = testing::ValueOrDie(
+      AsDatasetEntry(testing::ValueOrDie(DecodeEntry(EncodeDatasetEntry(ds, 7)))));
   EXPECT_EQ(ds_back.owner, ds.owner);
   EXPECT_EQ(ds_back.intended_use, "commercial");
   EXPECT_EQ(ds_back.default_source, ds.default_source);
@@ -146,7 +151,8 @@ TEST(EntryTest, DatasetPolicyFieldsAndDocumentVerdictRoundTrip) {
   v.intended_use = "commercial";
   d.verdict = v;
   std::string bytes = EncodeDocumentEntry(d, 9);
-  DocumentEntry back = testing::ValueOrDie(AsDocumentEntry(testing::ValueOrDie(DecodeEntry(bytes))));
+  DocumentEntry back =
+      testing::ValueOrDie(AsDocumentEntry(testing::ValueOrDie(DecodeEntry(bytes))));
   ASSERT_TRUE(back.verdict.has_value());
   EXPECT_EQ(back.verdict->verdict, 3);
   EXPECT_EQ(back.verdict->license_class, 6);

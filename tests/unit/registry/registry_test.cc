@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "provledger/encoding.h"
+#include "provledger/source_record_codec.h"
 #include "test_util.h"
 
 namespace provledger {
@@ -255,6 +256,124 @@ TEST_F(RegistryFingerprintTest, BinaryAndOversizedDocumentsGetNoTextFingerprints
   EXPECT_FALSE(done->text.has_value());
   EXPECT_EQ(done->media_type, "application/octet-stream");
   EXPECT_EQ(done->content_id, Sha256("plain text that is longer than ten bytes"));
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+class RegistryPolicyTest : public RegistryTest {
+ protected:
+  DocumentRegistration Doc(const std::string& ds, const std::string& ref, char fill,
+                           policy::SourceRecord source) {
+    DocumentRegistration d;
+    d.dataset_id = ds;
+    d.client_ref = ref;
+    d.content_id = std::string(32, fill);
+    d.size_bytes = 10;
+    d.media_type = "text/plain; charset=utf-8";
+    d.source = std::move(source);
+    return d;
+  }
+  VerdictRecord Stored(uint64_t index) {
+    auto stored = ValueOrDie(ledger_->GetEntries(index, 1));
+    DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(stored[0].data))));
+    EXPECT_TRUE(e.verdict.has_value());
+    return e.verdict.value_or(VerdictRecord{});
+  }
+};
+
+TEST_F(RegistryPolicyTest, DatasetsCarryOwnerIntendedUseAndDefaultSource) {
+  DatasetSpec spec{"crawl", "2026-11", "news", "data@example.com", "research", {}};
+  spec.default_source.category = policy::SourceCategory::kSelfCollected;
+  spec.default_source.crawler_agent = "provbot/1.0";
+  DatasetInfo ds = ValueOrDie(registry_->CreateDataset(spec));
+  DatasetEntry e = ValueOrDie(registry_->GetDataset(ds.dataset_id)).entry;
+  EXPECT_EQ(e.owner, "data@example.com");
+  EXPECT_EQ(e.intended_use, "research");
+  EXPECT_FALSE(e.default_source.empty());
+  // Same values: idempotent. Another intended use: ALREADY_EXISTS.
+  EXPECT_TRUE(ValueOrDie(registry_->CreateDataset(spec)).already_existed);
+  spec.intended_use = "commercial";
+  EXPECT_EQ(registry_->CreateDataset(spec).status().code(), absl::StatusCode::kAlreadyExists);
+  // Unknown use, malformed default source: the field is named.
+  spec.name = "other";
+  spec.intended_use = "weapons";
+  auto bad = registry_->CreateDataset(spec);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("intended_use 'weapons'"), std::string::npos);
+  spec.intended_use = "";
+  spec.default_source.license = "MIT AND";
+  bad = registry_->CreateDataset(spec);
+  EXPECT_NE(bad.status().message().find("default_source.license"), std::string::npos);
+  // Commercial is the default use.
+  spec.default_source.license = "MIT";
+  EXPECT_EQ(ValueOrDie(registry_->CreateDataset(spec)).entry.intended_use, "commercial");
+}
+
+TEST_F(RegistryPolicyTest, EveryDocumentGetsAVerdictRecordedInItsEntry) {
+  DatasetSpec spec{"open", "1", "", "", "commercial", {}};
+  spec.default_source.category = policy::SourceCategory::kOpenSourceDataset;
+  spec.default_source.dataset_name = "wikitext";
+  spec.default_source.dataset_url = "https://example.org/wikitext";
+  spec.default_source.license = "CC-BY-4.0";
+  spec.default_source.personal_info = policy::PersonalInfo::kNone;
+  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+
+  policy::SourceRecord nc;  // overrides only the license
+  nc.license = "CC-BY-NC-4.0";
+  policy::SourceRecord blocked;
+  blocked.signals.robots_txt = policy::Signal::kForbidden;
+  RegisterOutcome out = registry_->Register(
+      {Doc(ds, "ok", 'a', {}), Doc(ds, "nc", 'b', nc), Doc(ds, "robots", 'c', blocked)});
+  PL_ASSERT_OK(out.status);
+  ASSERT_EQ(out.receipts.size(), 3u);
+  EXPECT_EQ(out.receipts[0].verdict.verdict, 1);
+  EXPECT_EQ(out.receipts[0].verdict.license, "CC-BY-4.0");
+  EXPECT_EQ(out.receipts[1].verdict.verdict, 3);
+  EXPECT_EQ(out.receipts[1].verdict.reasons[0].code, "LICENSE_CLASS");
+  EXPECT_EQ(out.receipts[2].verdict.verdict, 3);
+  EXPECT_EQ(out.receipts[2].verdict.reasons[0].code, "OPT_OUT_ROBOTS_TXT");
+
+  // The entries hold the same verdicts, the merged source and the policy hash.
+  VerdictRecord v = Stored(out.receipts[1].ledger_index);
+  EXPECT_EQ(v.verdict, 3);
+  EXPECT_EQ(v.license, "CC-BY-NC-4.0");
+  EXPECT_EQ(v.policy_sha256, policy::Policy::Default().sha256());
+  EXPECT_EQ(v.intended_use, "commercial");
+  policy::SourceRecord merged = ValueOrDie(policy::DecodeSourceRecord(v.source));
+  EXPECT_EQ(merged.dataset_name, "wikitext");  // from the dataset default
+  EXPECT_EQ(merged.license, "CC-BY-NC-4.0");   // the document's own
+
+  // Re-registering the same content returns the verdict recorded then.
+  RegisterOutcome again = registry_->Register({Doc(ds, "nc-again", 'b', {})});
+  PL_ASSERT_OK(again.status);
+  EXPECT_TRUE(again.receipts[0].already_registered);
+  EXPECT_EQ(again.receipts[0].verdict.verdict, 3);
+  EXPECT_EQ(again.receipts[0].verdict.license, "CC-BY-NC-4.0");
+}
+
+TEST_F(RegistryPolicyTest, APolicyFileChangesTheVerdictAndItsHash) {
+  std::string json(policy::Policy::DefaultPolicyJson());
+  size_t at = json.find("\"non_commercial\": \"reject\"");
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, 26, "\"non_commercial\": \"flag\"");
+  policy::Policy lenient = ValueOrDie(policy::Policy::Parse(json));
+  RegistryOptions o = registry_->options();
+  o.policy = &lenient;
+  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
+  DatasetSpec spec{"p", "1", "", "", "", {}};
+  spec.default_source.category = policy::SourceCategory::kOther;
+  spec.default_source.license = "CC-BY-NC-4.0";
+  spec.default_source.personal_info = policy::PersonalInfo::kNone;
+  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  RegisterOutcome out = registry_->Register({Doc(ds, "x", 'x', {})});
+  PL_ASSERT_OK(out.status);
+  EXPECT_EQ(out.receipts[0].verdict.verdict, 2);
+  EXPECT_EQ(Stored(out.receipts[0].ledger_index).policy_sha256, lenient.sha256());
+  EXPECT_NE(lenient.sha256(), policy::Policy::Default().sha256());
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ TEST(ConfigTest, ShippedDeployConfigParses) {
   EXPECT_EQ(c.origin, "ledger.example.com/provledger");
   ASSERT_EQ(c.signing_key_files.size(), 1u);
   EXPECT_EQ(c.registry.max_document_bytes, 64u << 20);
+  EXPECT_EQ(c.policy_file, "/etc/provledger/policy.json");
 }
 
 TEST(ConfigTest, BadValuesNameTheKey) {
