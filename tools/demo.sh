@@ -47,25 +47,44 @@ cat provledgerd.log
 
 mkdir -p demo-docs
 for i in 1 2 3; do echo "Sample training document number $i." > "demo-docs/doc$i.txt"; done
-printf '%s\n' '{"ref":"https://example.org/a","text":"An excerpt collected from the web."}' \
-  '{"ref":"https://example.org/b","text":"网络上收集的中文训练文本。"}' > demo-docs/shard.jsonl
+# What the crawler recorded: every document shares it (the dataset's default
+# source record); each JSONL record adds its URL and what it observed.
+printf 'User-agent: *\nAllow: /\n' > robots.txt
+robots_sha=$(sha256sum robots.txt | cut -d' ' -f1)
+cat > source.json <<JSON
+{"category": "SELF_COLLECTED", "crawler_agent": "demo-crawler/1.0",
+ "collected_at": "2026-11-20T08:00:00Z", "url": "https://example.org/",
+ "license": "CC-BY-4.0", "personal_info": "none",
+ "signals": {"robots_txt": "allowed", "robots_txt_sha256": "$robots_sha"}}
+JSON
+printf '%s\n' \
+  '{"ref":"https://example.org/a","text":"An excerpt collected from the web.","source":{"url":"https://example.org/a"}}' \
+  '{"ref":"https://example.org/b","text":"网络上收集的中文训练文本。","source":{"url":"https://example.org/b","license":"CC-BY-NC-4.0"}}' \
+  '{"ref":"https://example.org/c","text":"A page whose site said no.","source":{"url":"https://example.org/c","signals":{"tdm_reservation":"forbidden"}}}' \
+  > demo-docs/shard.jsonl
 
-echo; echo "== 1. create a dataset version"
+echo; echo "== 1. check the records against the default policy, offline (TC260-003 style)"
+step "$provledger" policy check demo-docs/shard.jsonl --defaults source.json --intended-use commercial
+
+echo; echo "== 2. create a dataset version with its owner, intended use and default source"
 dataset_id=$("$provledger" dataset create --name demo-corpus --version 2026-11 \
-  --description "provledger demo")
+  --description "provledger demo" --owner "demo team" --intended-use commercial \
+  --source source.json)
 echo "dataset_id=$dataset_id"
-echo; echo "== 2. register three files and a JSONL shard (receipts arrive once durable)"
+echo; echo "== 3. register three files and a JSONL shard (receipts arrive once durable,"
+echo "      each with the policy's verdict: the non-commercial and the opted-out"
+echo "      documents are recorded as REJECTED)"
 step "$provledger" register --dataset-id "$dataset_id" demo-docs --receipts receipts.jsonl
 cat receipts.jsonl
 index=$(grep '"client_ref":"doc2.txt"' receipts.jsonl | sed 's/.*"ledger_index":\([0-9]*\).*/\1/')
 
-echo; echo "== 3. the signed checkpoint (C2SP tlog-checkpoint) and the verifier key"
+echo; echo "== 4. the signed checkpoint (C2SP tlog-checkpoint) and the verifier key"
 step "$provledger" checkpoint --out checkpoint.txt
 cat checkpoint.txt
 step "$provledger" vkey
 "$provledger" vkey | head -1 > verifier-key.txt
 
-echo; echo "== 4. an inclusion proof for doc2.txt (c2sp.org/tlog-proof), verified offline"
+echo; echo "== 5. an inclusion proof for doc2.txt (c2sp.org/tlog-proof), verified offline"
 step "$provledger" proof --index "$index" --out doc2.tlog-proof
 step "$provledger" verify checkpoint checkpoint.txt --vkey verifier-key.txt
 step "$provledger" verify inclusion doc2.tlog-proof --vkey verifier-key.txt \

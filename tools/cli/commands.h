@@ -20,6 +20,21 @@ struct RegisterArgs {
   std::string receipts_out;         // JSONL receipts; empty = none
   bool jsonl = false;               // force JSONL parsing of files
   bool quiet = false;
+  std::string source_file;  // source record JSON for every document (docs/policy.md)
+};
+
+struct DatasetArgs {
+  std::string server;
+  std::string name, version, description, owner, intended_use;
+  std::string source_file;  // the dataset's default source record (JSON)
+};
+
+struct PolicyCheckArgs {
+  std::vector<std::string> inputs;  // JSONL records {"ref", "source"} (text optional)
+  std::string policy_file;          // empty = the built-in default
+  std::string intended_use = "commercial";
+  std::string defaults_file;  // a dataset default source record (JSON)
+  std::string media_type;     // judged as this media type (noimageai)
 };
 
 struct FingerprintArgs {
@@ -30,8 +45,11 @@ struct FingerprintArgs {
   int threads = 0;                  // 0 = all cores
 };
 
-int CreateDataset(const std::string& server, const std::string& name, const std::string& version,
-                  const std::string& description);
+int CreateDataset(const DatasetArgs& args);
+// Offline: judges JSONL source records by a policy, one JSON verdict per line.
+int PolicyCheck(const PolicyCheckArgs& args);
+// Prints the built-in default policy.
+int PolicyDefault();
 int Register(const RegisterArgs& args);
 int GetCheckpoint(const std::string& server, uint64_t size, const std::string& out);
 int ShowVerifierKeys(const std::string& server);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "provledger/source_record_codec.h"
+
 namespace provledger::cli {
 
 absl::StatusOr<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& inputs,
@@ -42,6 +44,14 @@ absl::StatusOr<std::optional<JsonlRecord>> ParseJsonlLine(const std::string& lin
   r.ref = j.contains("ref") && j["ref"].is_string() ? j["ref"].get<std::string>()
                                                     : file.ref + ":" + std::to_string(line_no);
   r.text = j["text"].get<std::string>();
+  if (j.contains("source")) {
+    std::string where = file.path.string() + ":" + std::to_string(line_no) + ": source.";
+    auto source = policy::SourceRecordFromJson(j["source"].dump(), where);
+    if (!source.ok()) return source.status();
+    absl::Status valid = policy::ValidateSourceRecord(*source, where);
+    if (!valid.ok()) return valid;
+    r.source = *std::move(source);
+  }
   return std::optional<JsonlRecord>(std::move(r));
 }
 

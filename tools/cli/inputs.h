@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "provledger/policy.h"
 
 namespace provledger::cli {
 
@@ -27,11 +28,14 @@ absl::StatusOr<std::vector<InputFile>> ExpandInputs(const std::vector<std::strin
 struct JsonlRecord {
   std::string ref;  // "ref", or "<file ref>:<line>" when absent
   std::string text;
+  // The record's "source" object (docs/policy.md), when present.
+  std::optional<policy::SourceRecord> source;
 };
 
 // Parses line `line_no` of a JSONL shard: nullopt for a blank line;
 // InvalidArgument "<path>:<line>: expected ..." when it is not a
-// {"ref": ..., "text": ...} object.
+// {"ref": ..., "text": ..., "source": {...}} object, or its "source" is
+// malformed (the field is named).
 absl::StatusOr<std::optional<JsonlRecord>> ParseJsonlLine(const std::string& line,
                                                           const InputFile& file, uint64_t line_no);
 

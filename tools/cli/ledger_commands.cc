@@ -6,11 +6,13 @@
 
 #include "client.h"
 #include "commands.h"
+#include "entry_json.h"
 #include "provledger/encoding.h"
 #include "provledger/entry.h"
 #include "provledger/note.h"
 #include "provledger/v1/ledger.grpc.pb.h"
 #include "provledger/v1/registry.grpc.pb.h"
+#include "source_args.h"
 
 namespace provledger::cli {
 namespace {
@@ -25,14 +27,23 @@ int WriteOrFail(const std::string& out, const std::string& data) {
 
 }  // namespace
 
-int CreateDataset(const std::string& server, const std::string& name, const std::string& version,
-                  const std::string& description) {
-  auto stub = v1::RegistryService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
+int CreateDataset(const DatasetArgs& args) {
   v1::CreateDatasetRequest req;
-  req.set_name(name);
-  req.set_version(version);
-  req.set_description(description);
+  req.set_name(args.name);
+  req.set_version(args.version);
+  req.set_description(args.description);
+  req.set_owner(args.owner);
+  req.set_intended_use(args.intended_use);
+  if (!args.source_file.empty()) {
+    auto source = LoadSourceFile(args.source_file);
+    if (!source.ok()) {
+      std::cerr << "provledger: " << source.status().message() << "\n";
+      return 2;
+    }
+    *req.mutable_default_source() = ToProto(*source);
+  }
+  auto stub = v1::RegistryService::NewStub(Connect(args.server));
+  grpc::ClientContext ctx;
   v1::CreateDatasetResponse resp;
   grpc::Status s = stub->CreateDataset(&ctx, req, &resp);
   if (!s.ok()) return Fail("create dataset", s);
@@ -77,16 +88,10 @@ nlohmann::json EntryJson(const v1::LedgerEntry& e) {
   j["timestamp_us"] = decoded->timestamp_us;
   if (auto d = AsDocumentEntry(*decoded); d.ok()) {
     j["type"] = "document";
-    j["dataset_id"] = d->dataset_id;
-    j["content_id"] = ToHex(d->content_id);
-    j["size_bytes"] = d->size_bytes;
-    j["client_ref"] = d->client_ref;
+    AddDocumentFields(*d, &j);
   } else if (auto ds = AsDatasetEntry(*decoded); ds.ok()) {
     j["type"] = "dataset";
-    j["dataset_id"] = ds->dataset_id;
-    j["name"] = ds->name;
-    j["version"] = ds->version;
-    j["description"] = ds->description;
+    AddDatasetFields(*ds, &j);
   }
   return j;
 }

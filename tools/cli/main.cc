@@ -18,10 +18,15 @@ int main(int argc, char** argv) {
   auto* dataset = app.add_subcommand("dataset", "Manage datasets");
   dataset->require_subcommand(1);
   auto* ds_create = dataset->add_subcommand("create", "Create a dataset version; prints its id");
-  std::string ds_name, ds_version, ds_description;
-  ds_create->add_option("--name", ds_name, "Dataset name")->required();
-  ds_create->add_option("--version", ds_version, "Dataset version");
-  ds_create->add_option("--description", ds_description, "Description");
+  cli::DatasetArgs dargs;
+  ds_create->add_option("--name", dargs.name, "Dataset name")->required();
+  ds_create->add_option("--version", dargs.version, "Dataset version");
+  ds_create->add_option("--description", dargs.description, "Description");
+  ds_create->add_option("--owner", dargs.owner, "Team or person answerable for the dataset");
+  ds_create->add_option("--intended-use", dargs.intended_use,
+                        "A use the server's policy defines (default: commercial)");
+  ds_create->add_option("--source", dargs.source_file,
+                        "Default source record of every document (JSON, docs/policy.md)");
 
   // register
   auto* reg = app.add_subcommand("register", "Register files, folders or JSONL shards");
@@ -32,6 +37,24 @@ int main(int argc, char** argv) {
   reg->add_option("--receipts", rargs.receipts_out, "Write receipts as JSONL to this file");
   reg->add_flag("--jsonl", rargs.jsonl, "Parse every input file as JSONL");
   reg->add_flag("--quiet", rargs.quiet, "Do not print receipts");
+  reg->add_option("--source", rargs.source_file,
+                  "Source record for every document (JSON); a JSONL record's \"source\" "
+                  "overrides it");
+
+  // policy (offline)
+  auto* pol = app.add_subcommand("policy", "Check source records against a policy, offline");
+  pol->require_subcommand(1);
+  auto* pol_check = pol->add_subcommand(
+      "check", "Judge JSONL records {\"ref\", \"source\"} as the server would; JSON verdicts out");
+  cli::PolicyCheckArgs pargs;
+  pol_check->add_option("inputs", pargs.inputs, "JSONL files")->required();
+  pol_check->add_option("--policy", pargs.policy_file, "Policy file (default: built in)");
+  pol_check->add_option("--intended-use", pargs.intended_use, "Intended use")
+      ->capture_default_str();
+  pol_check->add_option("--defaults", pargs.defaults_file,
+                        "The dataset's default source record (JSON)");
+  pol_check->add_option("--media-type", pargs.media_type, "Judge as this media type");
+  auto* pol_default = pol->add_subcommand("default", "Print the built-in default policy");
 
   // checkpoint, vkey, entries
   auto* checkpoint = app.add_subcommand("checkpoint", "Print a signed checkpoint");
@@ -102,7 +125,12 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*ds_create) return cli::CreateDataset(server, ds_name, ds_version, ds_description);
+  if (*ds_create) {
+    dargs.server = server;
+    return cli::CreateDataset(dargs);
+  }
+  if (*pol_check) return cli::PolicyCheck(pargs);
+  if (*pol_default) return cli::PolicyDefault();
   if (*reg) {
     rargs.server = server;
     return cli::Register(rargs);

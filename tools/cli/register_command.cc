@@ -10,6 +10,7 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "inputs.h"
 #include "provledger/encoding.h"
 #include "provledger/v1/registry.grpc.pb.h"
+#include "source_args.h"
 
 namespace provledger::cli {
 namespace {
@@ -30,10 +32,11 @@ using Stream =
 // Sends one document in parts of at most 1 MiB, reading `next` until empty.
 template <typename NextChunk>
 bool SendDocument(Stream* stream, const std::string& dataset_id, const std::string& ref,
-                  NextChunk next) {
+                  const std::optional<policy::SourceRecord>& source, NextChunk next) {
   v1::RegisterDocumentsRequest req;
   req.set_dataset_id(dataset_id);
   req.mutable_document()->set_client_ref(ref);
+  if (source.has_value()) *req.mutable_document()->mutable_source() = ToProto(*source);
   std::string chunk = next();
   while (true) {
     std::string following = chunk.size() == kPartBytes ? next() : std::string();
@@ -44,6 +47,7 @@ bool SendDocument(Stream* stream, const std::string& dataset_id, const std::stri
     if (!more) return true;
     req.clear_dataset_id();
     req.mutable_document()->clear_client_ref();
+    req.mutable_document()->clear_source();
     chunk = std::move(following);
   }
 }
@@ -75,6 +79,16 @@ int Register(const RegisterArgs& args) {
   if (!files.ok()) {
     std::cerr << "provledger: " << files.status().message() << "\n";
     return 2;
+  }
+
+  std::optional<policy::SourceRecord> file_source;
+  if (!args.source_file.empty()) {
+    auto source = LoadSourceFile(args.source_file);
+    if (!source.ok()) {
+      std::cerr << "provledger: " << source.status().message() << "\n";
+      return 2;
+    }
+    file_source = *std::move(source);
   }
 
   std::ofstream receipts;
@@ -120,7 +134,13 @@ int Register(const RegisterArgs& args) {
             off += c.size();
             return c;
           };
-          if (!SendDocument(stream.get(), args.dataset_id, r, next)) break;
+          // A record's own source overrides the --source file field by field.
+          std::optional<policy::SourceRecord> source = file_source;
+          if ((*record)->source.has_value()) {
+            source = policy::MergeDefaults(file_source.value_or(policy::SourceRecord{}),
+                                           *(*record)->source);
+          }
+          if (!SendDocument(stream.get(), args.dataset_id, r, source, next)) break;
           ++progress.sent;
         }
         if (!send_error.empty()) break;
@@ -131,7 +151,7 @@ int Register(const RegisterArgs& args) {
           c.resize(static_cast<size_t>(in.gcount()));
           return c;
         };
-        if (!SendDocument(stream.get(), args.dataset_id, file.ref, next)) break;
+        if (!SendDocument(stream.get(), args.dataset_id, file.ref, file_source, next)) break;
         ++progress.sent;
       }
       if (!send_error.empty()) break;
@@ -143,10 +163,12 @@ int Register(const RegisterArgs& args) {
   v1::RegisterDocumentsResponse resp;
   auto last_show = std::chrono::steady_clock::now();
   uint64_t new_docs = 0, existing = 0;
+  uint64_t by_verdict[4] = {0, 0, 0, 0};
   while (stream->Read(&resp)) {
     for (const auto& r : resp.receipts()) {
       ++progress.acked;
       (r.already_registered() ? existing : new_docs)++;
+      by_verdict[std::clamp(static_cast<int>(r.verdict()), 0, 3)]++;
       if (receipts.is_open() || !args.quiet) {
         nlohmann::json j;
         j["client_ref"] = r.client_ref();
@@ -156,6 +178,16 @@ int Register(const RegisterArgs& args) {
         j["size_bytes"] = r.size_bytes();
         j["tree_size"] = r.tree_size();
         j["already_registered"] = r.already_registered();
+        j["verdict"] = v1::Verdict_Name(r.verdict());
+        nlohmann::json reasons = nlohmann::json::array();
+        for (const auto& reason : r.reasons()) {
+          reasons.push_back({{"code", reason.code()}, {"message", reason.message()}});
+        }
+        j["reasons"] = reasons;
+        if (!r.license().empty()) {
+          j["license"] = r.license();
+          j["license_class"] = r.license_class();
+        }
         if (receipts.is_open()) {
           receipts << j.dump() << "\n";
         } else {
@@ -171,7 +203,9 @@ int Register(const RegisterArgs& args) {
   sender.join();
   grpc::Status s = stream->Finish();
   progress.Show(true);
-  std::cerr << new_docs << " registered, " << existing << " already registered\n";
+  std::cerr << new_docs << " registered, " << existing
+            << " already registered; verdicts: " << by_verdict[1] << " accepted, " << by_verdict[2]
+            << " flagged, " << by_verdict[3] << " rejected\n";
   if (!send_error.empty()) {
     std::cerr << "provledger: " << send_error << "\n";
     return 1;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands.h"
+#include "entry_json.h"
 #include "provledger/encoding.h"
 #include "provledger/entry.h"
 #include "provledger/merkle.h"
@@ -92,10 +93,7 @@ int VerifyInclusionFile(const std::string& file, const std::string& vkey,
   j["tree_size"] = cp->size;
   j["timestamp_us"] = decoded->timestamp_us;
   if (auto d = AsDocumentEntry(*decoded); d.ok()) {
-    j["dataset_id"] = d->dataset_id;
-    j["content_id"] = ToHex(d->content_id);
-    j["size_bytes"] = d->size_bytes;
-    j["client_ref"] = d->client_ref;
+    AddDocumentFields(*d, &j);
     if (!content_file.empty()) {
       auto content = ReadFile(content_file);
       if (!content.ok()) return Report(content.status(), "reading content");
@@ -108,9 +106,7 @@ int VerifyInclusionFile(const std::string& file, const std::string& vkey,
       j["content_matches"] = content_file;
     }
   } else if (auto ds = AsDatasetEntry(*decoded); ds.ok()) {
-    j["dataset_id"] = ds->dataset_id;
-    j["name"] = ds->name;
-    j["version"] = ds->version;
+    AddDatasetFields(*ds, &j);
   }
   std::cout << "OK inclusion: " << j.dump() << "\n";
   return 0;
