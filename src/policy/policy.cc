@@ -305,10 +305,12 @@ class PolicyParser {
       if (!classes.is_object()) return Bad("license_classes." + use, "must be an object");
       Policy::UseRules rules;
       for (const auto& [cls, action] : classes.items()) {
+        std::string key = "license_classes." + use;
+        key += ".";
+        key += cls;
         auto c = spdx::ParseLicenseClass(cls);
-        if (!c) return Bad("license_classes." + use + "." + cls, "is not a license class");
-        PL_ASSIGN_OR_RETURN(rules.by_class[*c],
-                            ActionValue(action, "license_classes." + use + "." + cls));
+        if (!c) return Bad(key, "is not a license class");
+        PL_ASSIGN_OR_RETURN(rules.by_class[*c], ActionValue(action, key));
       }
       for (int i = 1; i <= 8; ++i) {
         auto c = static_cast<spdx::LicenseClass>(i);
@@ -473,8 +475,11 @@ Decision Policy::Evaluate(const SourceRecord& r, const EvaluationContext& ctx) c
         (host == dom || (host.size() > dom.size() &&
                          host.compare(host.size() - dom.size(), dom.size(), dom) == 0 &&
                          host[host.size() - dom.size() - 1] == '.'))) {
-      Add(&d, Action::kReject, "BLOCKED_DOMAIN",
-          "source domain " + host + " is blocked (" + dom + ")");
+      std::string message = "source domain " + host;
+      message += " is blocked (";
+      message += dom;
+      message += ")";
+      Add(&d, Action::kReject, "BLOCKED_DOMAIN", std::move(message));
     }
   }
   for (const std::string& pat : blocked_url_patterns_) {

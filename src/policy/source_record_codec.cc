@@ -222,7 +222,10 @@ absl::StatusOr<SourceRecord> SourceRecordFromJson(std::string_view json_text,
     const nlohmann::json& v = flat[f.key];
     std::string name = std::string(prefix) + f.key;
     auto bad = [&](const std::string& what) {
-      return absl::InvalidArgumentError(name + " " + what);
+      std::string message = name;
+      message += " ";
+      message += what;
+      return absl::InvalidArgumentError(message);
     };
     switch (f.kind) {
       case Kind::kText:

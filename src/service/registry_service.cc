@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "grpc_status.h"
 #include "provledger/status_macros.h"
@@ -193,7 +194,7 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       break;
     }
     if (!done->has_value()) continue;
-    (*done)->source = std::move(pending_source);
+    (*done)->source = std::exchange(pending_source, policy::SourceRecord{});
     {
       std::lock_guard<std::mutex> lock(st->mu);
       st->in_flight += 1;
