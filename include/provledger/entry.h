@@ -14,6 +14,7 @@
 #ifndef PROVLEDGER_ENTRY_H_
 #define PROVLEDGER_ENTRY_H_
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -30,6 +31,9 @@ inline constexpr uint8_t kEntryFormatVersion = 1;
 enum class EntryType : uint8_t {
   kDatasetCreated = 1,
   kDocumentRegistered = 2,
+  kDatasetSealed = 3,   // a dataset version's manifest
+  kDatasetDerived = 4,  // a derivation edge set (child <- parents)
+  kTrainingRun = 5,     // a model version trained on sealed dataset versions
 };
 
 // Field tags of a dataset entry.
@@ -120,7 +124,49 @@ struct DocumentEntry {
   std::optional<VerdictRecord> verdict;       // when a policy judged it
 };
 
+// A sealed dataset version (docs/ledger-format.md, "Manifest entry").
+struct SealEntry {
+  std::string dataset_id;
+  uint64_t ledger_size = 0;     // tree size when sealed: every document below it
+  uint64_t document_count = 0;  // documents registered into the dataset
+  uint64_t total_bytes = 0;
+  std::array<uint64_t, 3> verdicts{};         // accepted, flagged, rejected
+  std::array<uint64_t, 9> license_classes{};  // [0] no license, [c] spdx::LicenseClass c
+  // RFC 6962 root over the documents' leaf hashes in ledger order (the
+  // documents as a log of their own); SHA-256("") for an empty dataset.
+  std::string manifest_root;
+};
+
+// A reference to a sealed dataset version.
+struct DatasetRef {
+  std::string dataset_id;
+  std::string manifest_root;  // 32 bytes
+};
+
+struct DerivationEntry {
+  std::string dataset_id;           // the derived (child) dataset
+  std::vector<DatasetRef> parents;  // sealed parent versions
+  std::string transformation;       // filter, deduplicate, mix, sample, annotate, other
+  std::string description;
+  std::optional<VerdictRecord> verdict;  // license inheritance check
+};
+
+struct TrainingRunEntry {
+  std::string model_name;
+  std::string model_version;
+  std::vector<DatasetRef> datasets;  // sealed versions used
+  int64_t training_start_us = 0;
+  int64_t training_end_us = 0;
+  // Deployment: bit 0 commercial, bit 1 public in China, bit 2 public in the EU.
+  uint8_t deployment = 0;
+  std::string description;
+  std::optional<VerdictRecord> verdict;  // run-level policy evaluation
+};
+
 std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us);
+std::string EncodeSealEntry(const SealEntry& s, int64_t timestamp_us);
+std::string EncodeDerivationEntry(const DerivationEntry& d, int64_t timestamp_us);
+std::string EncodeTrainingRunEntry(const TrainingRunEntry& r, int64_t timestamp_us);
 std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us);
 
 // A structurally valid entry of any type; `fields` keeps unknown tags too, so
@@ -138,6 +184,9 @@ absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes);
 // missing or malformed.
 absl::StatusOr<DatasetEntry> AsDatasetEntry(const DecodedEntry& e);
 absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e);
+absl::StatusOr<SealEntry> AsSealEntry(const DecodedEntry& e);
+absl::StatusOr<DerivationEntry> AsDerivationEntry(const DecodedEntry& e);
+absl::StatusOr<TrainingRunEntry> AsTrainingRunEntry(const DecodedEntry& e);
 
 }  // namespace provledger
 

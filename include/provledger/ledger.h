@@ -121,6 +121,9 @@ class Ledger {
   absl::StatusOr<std::string> CheckpointNote(uint64_t size);
   // Entries [start, start + count) clipped to the latest size.
   absl::StatusOr<std::vector<StoredEntry>> GetEntries(uint64_t start, uint64_t count);
+  // The entries at `indices` (any order, in one batched read). OutOfRange if
+  // one is beyond the latest size.
+  absl::StatusOr<std::vector<StoredEntry>> GetEntriesAt(const std::vector<uint64_t>& indices);
   // Proofs for any size up to the latest checkpoint's. OutOfRange if a size
   // exceeds it, InvalidArgument if index >= size or from > to.
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size);

@@ -2,35 +2,59 @@
 
 #include <string>
 
+#include "entry_fields.h"
 #include "provledger/encoding.h"
 #include "provledger/sha256.h"
 
 namespace provledger {
-namespace {
+namespace entry_internal {
 
-class FieldWriter {
- public:
-  FieldWriter(EntryType type, int64_t timestamp_us) {
-    out_.push_back(static_cast<char>(kEntryFormatVersion));
-    out_.push_back(static_cast<char>(type));
-    AppendU64BE(&out_, static_cast<uint64_t>(timestamp_us));
+std::string EncodeReasons(const std::vector<ReasonRecord>& reasons) {
+  std::string out;
+  for (const ReasonRecord& r : reasons) {
+    std::string_view code = std::string_view(r.code).substr(0, 0xffff);
+    std::string_view message = std::string_view(r.message).substr(0, 0xffff);
+    out.push_back(static_cast<char>(r.severity));
+    AppendU16BE(&out, static_cast<uint16_t>(code.size()));
+    out += code;
+    AppendU16BE(&out, static_cast<uint16_t>(message.size()));
+    out += message;
   }
-  // Tags must be added in ascending order; empty values are omitted, which
-  // is how "absent" is encoded.
-  void Bytes(uint16_t tag, std::string_view value) {
-    if (value.empty()) return;
-    AppendU16BE(&out_, tag);
-    AppendU32BE(&out_, static_cast<uint32_t>(value.size()));
-    out_.append(value);
+  return out;
+}
+
+absl::StatusOr<std::vector<ReasonRecord>> DecodeReasons(std::string_view rs) {
+  std::vector<ReasonRecord> out;
+  while (!rs.empty()) {
+    ReasonRecord r;
+    if (rs.size() < 3) return absl::InvalidArgumentError("entry: truncated reason");
+    r.severity = static_cast<uint8_t>(rs[0]);
+    uint16_t code_len = ReadU16BE(rs.data() + 1);
+    if (r.severity < 2 || r.severity > 3 || code_len == 0 || rs.size() < 3u + code_len + 2u) {
+      return absl::InvalidArgumentError("entry: malformed reason");
+    }
+    r.code = std::string(rs.substr(3, code_len));
+    uint16_t msg_len = ReadU16BE(rs.data() + 3 + code_len);
+    if (rs.size() < 5u + code_len + msg_len) {
+      return absl::InvalidArgumentError("entry: truncated reason");
+    }
+    r.message = std::string(rs.substr(5 + code_len, msg_len));
+    rs.remove_prefix(5 + code_len + msg_len);
+    out.push_back(std::move(r));
   }
-  void U64(uint16_t tag, uint64_t v) { Bytes(tag, U64BE(v)); }
-  std::string Finish() { return std::move(out_); }
+  return out;
+}
 
- private:
-  std::string out_;
-};
+absl::StatusOr<uint64_t> RequiredU64(const DecodedEntry& e, uint16_t tag, const char* what) {
+  std::string v = Field(e, tag);
+  if (v.size() != 8) return absl::InvalidArgumentError(std::string("entry: missing ") + what);
+  return ReadU64BE(v.data());
+}
 
-}  // namespace
+}  // namespace entry_internal
+
+using entry_internal::Field;
+using entry_internal::FieldWriter;
 
 std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us) {
   FieldWriter w(EntryType::kDatasetCreated, timestamp_us);
@@ -69,18 +93,7 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
       w.Bytes(kDocumentTagLicenseClass, std::string(1, static_cast<char>(v.license_class)));
     }
     w.Bytes(kDocumentTagVerdict, std::string(1, static_cast<char>(v.verdict)));
-    std::string reasons;
-    for (const ReasonRecord& r : v.reasons) {
-      // Lengths are u16: longer texts are cut (codes and messages are short).
-      std::string_view code = std::string_view(r.code).substr(0, 0xffff);
-      std::string_view message = std::string_view(r.message).substr(0, 0xffff);
-      reasons.push_back(static_cast<char>(r.severity));
-      AppendU16BE(&reasons, static_cast<uint16_t>(code.size()));
-      reasons += code;
-      AppendU16BE(&reasons, static_cast<uint16_t>(message.size()));
-      reasons += message;
-    }
-    w.Bytes(kDocumentTagReasons, reasons);
+    w.Bytes(kDocumentTagReasons, entry_internal::EncodeReasons(v.reasons));
     w.Bytes(kDocumentTagPolicySha256, v.policy_sha256);
     w.Bytes(kDocumentTagIntendedUse, v.intended_use);
   }
@@ -96,8 +109,8 @@ absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
                                       std::to_string(e.version));
   }
   uint8_t type = static_cast<uint8_t>(bytes[1]);
-  if (type != static_cast<uint8_t>(EntryType::kDatasetCreated) &&
-      type != static_cast<uint8_t>(EntryType::kDocumentRegistered)) {
+  if (type < static_cast<uint8_t>(EntryType::kDatasetCreated) ||
+      type > static_cast<uint8_t>(EntryType::kTrainingRun)) {
     return absl::InvalidArgumentError("entry: unknown entry type " + std::to_string(type));
   }
   e.type = static_cast<EntryType>(type);
@@ -120,13 +133,6 @@ absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
   }
   return e;
 }
-
-namespace {
-std::string Field(const DecodedEntry& e, uint16_t tag) {
-  auto it = e.fields.find(tag);
-  return it == e.fields.end() ? std::string() : it->second;
-}
-}  // namespace
 
 absl::StatusOr<DatasetEntry> AsDatasetEntry(const DecodedEntry& e) {
   if (e.type != EntryType::kDatasetCreated) {
@@ -193,25 +199,9 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
     }
     v.verdict = static_cast<uint8_t>(verdict[0]);
     if (!cls.empty()) v.license_class = static_cast<uint8_t>(cls[0]);
-    std::string reason_bytes = Field(e, kDocumentTagReasons);
-    std::string_view rs = reason_bytes;
-    while (!rs.empty()) {
-      ReasonRecord r;
-      if (rs.size() < 3) return absl::InvalidArgumentError("document entry: truncated reason");
-      r.severity = static_cast<uint8_t>(rs[0]);
-      uint16_t code_len = ReadU16BE(rs.data() + 1);
-      if (r.severity < 2 || r.severity > 3 || code_len == 0 || rs.size() < 3u + code_len + 2u) {
-        return absl::InvalidArgumentError("document entry: malformed reason");
-      }
-      r.code = std::string(rs.substr(3, code_len));
-      uint16_t msg_len = ReadU16BE(rs.data() + 3 + code_len);
-      if (rs.size() < 5u + code_len + msg_len) {
-        return absl::InvalidArgumentError("document entry: truncated reason");
-      }
-      r.message = std::string(rs.substr(5 + code_len, msg_len));
-      rs.remove_prefix(5 + code_len + msg_len);
-      v.reasons.push_back(std::move(r));
-    }
+    auto reasons = entry_internal::DecodeReasons(Field(e, kDocumentTagReasons));
+    if (!reasons.ok()) return reasons.status();
+    v.reasons = *std::move(reasons);
     // A verdict other than accepted has reasons; an accepted one has none.
     if ((v.verdict == 1) != v.reasons.empty()) {
       return absl::InvalidArgumentError("document entry: verdict and reasons disagree");

@@ -339,24 +339,39 @@ absl::Status Ledger::CheckSize(uint64_t size) const {
 
 absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntries(uint64_t start, uint64_t count) {
   uint64_t size = Latest()->size;
-  std::vector<StoredEntry> out;
-  if (start >= size || count == 0) return out;
+  if (start >= size || count == 0) return std::vector<StoredEntry>();
   uint64_t end = start + std::min<uint64_t>(count, size - start);
+  std::vector<uint64_t> indices;
+  indices.reserve(end - start);
+  for (uint64_t i = start; i < end; ++i) indices.push_back(i);
+  return GetEntriesAt(indices);
+}
+
+absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntriesAt(
+    const std::vector<uint64_t>& indices) {
+  uint64_t size = Latest()->size;
   std::vector<std::string> keys;
   std::vector<merkle::NodeId> leaves;
-  for (uint64_t i = start; i < end; ++i) {
+  keys.reserve(indices.size());
+  leaves.reserve(indices.size());
+  for (uint64_t i : indices) {
+    if (i >= size) {
+      return absl::OutOfRangeError("entry " + std::to_string(i) + " is beyond the tree size " +
+                                   std::to_string(size));
+    }
     keys.push_back(EntryKey(i));
     leaves.push_back({0, i});
   }
   PL_ASSIGN_OR_RETURN(auto values, storage_->MultiGet(Column::kEntries, keys));
   StorageNodeReader reader(storage_);
   PL_ASSIGN_OR_RETURN(auto hashes, reader.ReadNodes(leaves));
-  for (uint64_t i = start; i < end; ++i) {
-    auto& v = values[i - start];
-    if (!v.has_value()) {
-      return absl::DataLossError("entry " + std::to_string(i) + " is missing");
+  std::vector<StoredEntry> out;
+  out.reserve(indices.size());
+  for (size_t k = 0; k < indices.size(); ++k) {
+    if (!values[k].has_value()) {
+      return absl::DataLossError("entry " + std::to_string(indices[k]) + " is missing");
     }
-    out.push_back(StoredEntry{i, *std::move(v), std::move(hashes[i - start])});
+    out.push_back(StoredEntry{indices[k], *std::move(values[k]), std::move(hashes[k])});
   }
   return out;
 }

@@ -176,3 +176,55 @@ TEST(EntryTest, DatasetPolicyFieldsAndDocumentVerdictRoundTrip) {
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+using testing::ValueOrDie;
+
+TEST(EntryTest, ManifestDerivationAndTrainingRunRoundTrip) {
+  SealEntry s;
+  s.dataset_id = "ds_a";
+  s.ledger_size = 40;
+  s.document_count = 3;
+  s.total_bytes = 999;
+  s.verdicts = {1, 1, 1};
+  s.license_classes = {0, 0, 2, 0, 0, 0, 1, 0, 0};
+  s.manifest_root = std::string(32, 'r');
+  std::string sb = EncodeSealEntry(s, 5);
+  SealEntry s2 = ValueOrDie(AsSealEntry(ValueOrDie(DecodeEntry(sb))));
+  EXPECT_EQ(s2.license_classes, s.license_classes);
+  EXPECT_EQ(s2.verdicts, s.verdicts);
+  EXPECT_EQ(EncodeSealEntry(s2, 5), sb);
+  s.manifest_root = "short";
+  EXPECT_FALSE(AsSealEntry(ValueOrDie(DecodeEntry(EncodeSealEntry(s, 5)))).ok());
+
+  DerivationEntry d{"ds_child",
+                    {{"ds_a", std::string(32, 'a')}, {"ds_b", std::string(32, 'b')}},
+                    "mix",
+                    "70/30 mix",
+                    VerdictRecord{}};
+  d.verdict->verdict = 2;
+  d.verdict->reasons = {{2, "LICENSE_INHERITANCE", "parent ds_b is non_commercial"}};
+  d.verdict->policy_sha256 = std::string(32, 'p');
+  std::string db = EncodeDerivationEntry(d, 6);
+  DerivationEntry d2 = ValueOrDie(AsDerivationEntry(ValueOrDie(DecodeEntry(db))));
+  ASSERT_EQ(d2.parents.size(), 2u);
+  EXPECT_EQ(d2.parents[1].dataset_id, "ds_b");
+  EXPECT_EQ(d2.verdict->reasons[0].code, "LICENSE_INHERITANCE");
+  EXPECT_EQ(EncodeDerivationEntry(d2, 6), db);
+
+  TrainingRunEntry r{"acme-lm",     "7b-2026-11", {{"ds_a", std::string(32, 'a')}}, 100, 200, 0b011,
+                     "pretraining", std::nullopt};
+  std::string rb = EncodeTrainingRunEntry(r, 7);
+  TrainingRunEntry r2 = ValueOrDie(AsTrainingRunEntry(ValueOrDie(DecodeEntry(rb))));
+  EXPECT_EQ(r2.deployment, 0b011);
+  EXPECT_EQ(r2.training_end_us, 200);
+  EXPECT_FALSE(r2.verdict.has_value());
+  EXPECT_EQ(EncodeTrainingRunEntry(r2, 7), rb);
+  // The wrong typed view is refused.
+  EXPECT_FALSE(AsDocumentEntry(ValueOrDie(DecodeEntry(rb))).ok());
+}
+
+}  // namespace
+}  // namespace provledger
