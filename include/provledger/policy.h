@@ -138,6 +138,32 @@ class Policy {
   // policy does not define is REJECTED with reason UNKNOWN_INTENDED_USE.
   Decision Evaluate(const SourceRecord& r, const EvaluationContext& ctx) const;
 
+  // License inheritance: a derived dataset declared under `child_license`
+  // (empty = none declared: it inherits) is FLAGGED (LICENSE_INHERITANCE,
+  // naming the parent) when a parent holds training data of a more
+  // restrictive class than the child's license.
+  struct ParentLicenses {
+    std::string dataset_id;
+    spdx::LicenseClass most_restrictive = spdx::LicenseClass::kPublicDomain;
+    bool has_data = false;
+  };
+  Decision EvaluateDerivation(const std::string& child_license,
+                              const std::vector<ParentLicenses>& parents) const;
+
+  // A training run: FLAGGED when a commercially deployed model uses a
+  // dataset intended for another use (DATASET_INTENDED_USE), non-commercial
+  // or no-derivatives training data (LICENSE_CLASS_IN_RUN), or flagged
+  // documents (FLAGGED_DOCUMENTS); rejected documents are never training
+  // data and are not judged here.
+  struct RunDataset {
+    std::string dataset_id;
+    std::string intended_use;
+    uint64_t flagged = 0;
+    uint64_t non_commercial = 0;  // training data (not rejected) of that class
+    uint64_t no_derivatives = 0;
+  };
+  Decision EvaluateTrainingRun(bool commercial, const std::vector<RunDataset>& datasets) const;
+
  private:
   enum class Action : uint8_t { kAccept, kFlag, kReject };
   struct UseRules {

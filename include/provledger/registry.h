@@ -14,6 +14,7 @@
 #ifndef PROVLEDGER_REGISTRY_H_
 #define PROVLEDGER_REGISTRY_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +23,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -113,6 +115,41 @@ struct RegisterOutcome {
 // name || "\n" || version).
 std::string DatasetIdFor(const std::string& name, const std::string& version);
 
+struct SealInfo {
+  SealEntry manifest;
+  uint64_t ledger_index = 0;
+  bool already_sealed = false;
+  std::shared_ptr<const SignedCheckpoint> checkpoint;
+};
+
+struct DerivationSpec {
+  std::string child;                 // the derived dataset version
+  std::vector<std::string> parents;  // sealed dataset versions it derives from
+  std::string transformation;        // filter, deduplicate, mix, sample, annotate, other
+  std::string description;           // up to 4096 bytes
+};
+
+struct TrainingRunSpec {
+  std::string model_name;                // 1..256 bytes
+  std::string model_version;             // up to 128 bytes
+  std::vector<std::string> dataset_ids;  // sealed dataset versions used
+  int64_t training_start_us = 0;
+  int64_t training_end_us = 0;
+  bool commercial = false;  // deployed commercially
+  bool public_cn = false;   // offered to the public in China
+  bool public_eu = false;   // ... in the EU
+  std::string description;
+};
+
+// A derivation or training run as appended.
+template <typename Entry>
+struct LineageInfo {
+  Entry entry;
+  uint64_t ledger_index = 0;
+  bool already_existed = false;
+  std::shared_ptr<const SignedCheckpoint> checkpoint;
+};
+
 class Registry {
  public:
   // `ledger` and `clock` are not owned and must outlive the registry.
@@ -134,7 +171,8 @@ class Registry {
   absl::Status CheckSource(const policy::SourceRecord& source) const;
   // NotFound (naming dataset_id) if no such dataset.
   absl::StatusOr<DatasetInfo> GetDataset(const std::string& dataset_id);
-  // OK if the dataset exists (cached after the first lookup).
+  // OK if the dataset exists (cached after the first lookup) and is open for
+  // registration: NotFound, or FailedPrecondition once it is being sealed.
   absl::Status CheckDatasetExists(const std::string& dataset_id);
 
   // Checks a document registered by its client-computed fingerprints (the
@@ -150,6 +188,25 @@ class Registry {
   absl::Status CheckClientFingerprints(const FingerprintVersions& versions,
                                        DocumentRegistration* doc);
 
+  // Seals a dataset version: waits for its in-flight registrations, then
+  // appends a manifest entry (document count, bytes, counts per verdict and
+  // per license class, and the RFC 6962 root over its documents' leaf
+  // hashes). Later registrations into it fail with FailedPrecondition.
+  // Idempotent: sealing again returns the manifest (already_sealed).
+  // NotFound for an unknown dataset.
+  absl::StatusOr<SealInfo> SealDataset(const std::string& dataset_id);
+  // NotFound unless the dataset is sealed.
+  absl::StatusOr<SealInfo> GetSeal(const std::string& dataset_id);
+  // Declares `child` derived from sealed parents. FailedPrecondition if a
+  // parent is not sealed or the edge would close a cycle; InvalidArgument
+  // naming the field for bad values. The policy's license-inheritance
+  // verdict is recorded in the entry. Idempotent for the same declaration.
+  absl::StatusOr<LineageInfo<DerivationEntry>> DeriveDataset(const DerivationSpec& spec);
+  // Records a training run over sealed dataset versions (by manifest root),
+  // with the run-level verdict. FailedPrecondition if a dataset is not
+  // sealed. Idempotent for the same run.
+  absl::StatusOr<LineageInfo<TrainingRunEntry>> RegisterTrainingRun(const TrainingRunSpec& spec);
+
   // Queues documents for the next group commit; `done` runs once they are
   // durable (or failed), on the ledger's committer thread.
   void RegisterAsync(std::vector<DocumentRegistration> docs,
@@ -164,15 +221,25 @@ class Registry {
   struct DatasetDefaults {
     std::string intended_use;
     policy::SourceRecord source;
+    bool sealed = false;
   };
   absl::StatusOr<DatasetDefaults> Defaults(const std::string& dataset_id);
   VerdictRecord Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
                       int64_t now) const;
   absl::StatusOr<VerdictRecord> RecordedVerdict(uint64_t index);
 
+  absl::Status CheckOpen(const std::string& dataset_id, const DatasetDefaults& d);
+  absl::StatusOr<std::vector<DocumentEntry>> DatasetDocuments(const std::string& dataset_id,
+                                                              std::vector<std::string>* leaves);
+  absl::StatusOr<DatasetRef> SealedRef(const std::string& dataset_id, SealEntry* manifest);
+  absl::StatusOr<bool> IsAncestor(const std::string& candidate, const std::string& of);
+
   const policy::Policy* policy_;
   std::mutex mu_;
+  std::condition_variable in_flight_cv_;
   std::unordered_map<std::string, DatasetDefaults> known_datasets_;
+  std::unordered_map<std::string, int> in_flight_;  // registrations queued, per dataset
+  std::unordered_set<std::string> sealing_;
 };
 
 // Reassembles a document sent in parts and hashes it as it arrives (the

@@ -29,6 +29,27 @@ inline std::string LshBandPrefix(int band, uint64_t key) {
 // Value: the 4-byte big-endian token index of the fingerprint's shingle.
 inline std::string WinnowPrefix(uint64_t hash) { return "wn/" + U64BE(hash); }
 
+// Lineage (docs/ledger-format.md): a dataset's manifest (single-valued; the
+// seal dedup key), derivation edges both ways, training runs by model and by
+// dataset, and the dedup keys of derivations and runs.
+inline std::string Seal(const std::string& dataset_id) { return "seal/" + dataset_id; }
+inline std::string DerivationParentsPrefix(const std::string& child) {
+  return "dvp/" + child + std::string(1, '\0');
+}
+inline std::string DerivationChildrenPrefix(const std::string& parent) {
+  return "dvc/" + parent + std::string(1, '\0');
+}
+inline std::string Derivation(const std::string& child, const std::string& digest) {
+  return "dv/" + child + std::string(1, '\0') + digest;
+}
+inline std::string ModelRunsPrefix(const std::string& model, const std::string& version) {
+  return "mr/" + model + std::string(1, '\0') + version + std::string(1, '\0');
+}
+inline std::string DatasetRunsPrefix(const std::string& dataset_id) {
+  return "dsr/" + dataset_id + std::string(1, '\0');
+}
+inline std::string TrainingRun(const std::string& digest) { return "run/" + digest; }
+
 }  // namespace provledger::index_keys
 
 #endif  // PROVLEDGER_SRC_REGISTRY_INDEX_KEYS_H_

@@ -180,13 +180,25 @@ absl::StatusOr<Registry::DatasetDefaults> Registry::Defaults(const std::string& 
     }
     d.source = *std::move(source);
   }
+  PL_ASSIGN_OR_RETURN(auto seal, ledger_->LookupIndex(index_keys::Seal(dataset_id)));
+  d.sealed = seal.has_value();
   std::lock_guard<std::mutex> lock(mu_);
   known_datasets_[dataset_id] = d;
   return d;
 }
 
+absl::Status Registry::CheckOpen(const std::string& dataset_id, const DatasetDefaults& d) {
+  if (d.sealed || sealing_.count(dataset_id)) {
+    return absl::FailedPreconditionError("dataset_id '" + dataset_id +
+                                         "' is sealed; register into a new dataset version");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Registry::CheckDatasetExists(const std::string& dataset_id) {
-  return Defaults(dataset_id).status();
+  PL_ASSIGN_OR_RETURN(DatasetDefaults d, Defaults(dataset_id));
+  std::lock_guard<std::mutex> lock(mu_);
+  return CheckOpen(dataset_id, d);
 }
 
 VerdictRecord Registry::Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
@@ -215,14 +227,14 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
   int64_t now = clock_->NowMicros();
   auto verdicts = std::make_shared<std::vector<VerdictRecord>>();
   verdicts->reserve(docs.size());
+  auto fail = [&done](absl::Status s) {
+    RegisterOutcome failed;
+    failed.status = std::move(s);
+    done(std::move(failed));
+  };
   for (const auto& d : docs) {
     auto defaults = Defaults(d.dataset_id);
-    if (!defaults.ok()) {
-      RegisterOutcome failed;
-      failed.status = defaults.status();
-      done(std::move(failed));
-      return;
-    }
+    if (!defaults.ok()) return fail(defaults.status());
     AppendRequest r;
     DocumentEntry entry{d.dataset_id, d.content_id, d.size_bytes, d.client_ref,
                         d.media_type, std::nullopt, std::nullopt};
@@ -238,6 +250,31 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
     r.entry = EncodeDocumentEntry(entry, now);
     reqs.push_back(std::move(r));
   }
+  // Count the registrations in flight per dataset, so a seal waits for them;
+  // refuse them once a seal has begun.
+  std::vector<std::string> datasets;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& d : docs) {
+      auto it = known_datasets_.find(d.dataset_id);
+      absl::Status open =
+          it == known_datasets_.end() ? absl::OkStatus() : CheckOpen(d.dataset_id, it->second);
+      if (!open.ok()) {
+        for (const std::string& ds : datasets) --in_flight_[ds];
+        in_flight_cv_.notify_all();
+        return fail(open);
+      }
+      ++in_flight_[d.dataset_id];
+      datasets.push_back(d.dataset_id);
+    }
+  }
+  done = [this, datasets = std::move(datasets),
+          inner = std::move(done)](RegisterOutcome out) mutable {
+    inner(std::move(out));
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& ds : datasets) --in_flight_[ds];
+    in_flight_cv_.notify_all();
+  };
   ledger_->AppendAsync(std::move(reqs), [this, docs = std::move(docs), verdicts,
                                          done = std::move(done)](AppendOutcome out) mutable {
     RegisterOutcome result;

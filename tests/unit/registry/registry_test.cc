@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "provledger/encoding.h"
+#include "provledger/merkle.h"
 #include "provledger/source_record_codec.h"
 #include "test_util.h"
 
@@ -374,6 +375,125 @@ TEST_F(RegistryPolicyTest, APolicyFileChangesTheVerdictAndItsHash) {
   EXPECT_EQ(out.receipts[0].verdict.verdict, 2);
   EXPECT_EQ(Stored(out.receipts[0].ledger_index).policy_sha256, lenient.sha256());
   EXPECT_NE(lenient.sha256(), policy::Policy::Default().sha256());
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+class RegistryLineageTest : public RegistryPolicyTest {
+ protected:
+  std::string Dataset(const std::string& name, const std::string& license,
+                      const std::string& use = "commercial") {
+    DatasetSpec spec{name, "1", "", "", use, {}};
+    spec.default_source.category = policy::SourceCategory::kOther;
+    spec.default_source.license = license;
+    spec.default_source.personal_info = policy::PersonalInfo::kNone;
+    return ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  }
+};
+
+TEST_F(RegistryLineageTest, SealCommitsToTheDocumentsAndClosesTheVersion) {
+  std::string ds = Dataset("corpus", "MIT");
+  policy::SourceRecord nc;
+  nc.license = "CC-BY-NC-4.0";
+  RegisterOutcome out =
+      registry_->Register({Doc(ds, "a", 'a', {}), Doc(ds, "b", 'b', {}), Doc(ds, "c", 'c', nc)});
+  PL_ASSERT_OK(out.status);
+  SealInfo seal = ValueOrDie(registry_->SealDataset(ds));
+  EXPECT_FALSE(seal.already_sealed);
+  EXPECT_EQ(seal.manifest.document_count, 3u);
+  EXPECT_EQ(seal.manifest.total_bytes, 30u);
+  EXPECT_EQ(seal.manifest.verdicts, (std::array<uint64_t, 3>{2, 0, 1}));
+  // Training data (not rejected) by class: two permissive.
+  EXPECT_EQ(seal.manifest.license_classes[static_cast<int>(spdx::LicenseClass::kPermissive)], 2u);
+  EXPECT_EQ(seal.manifest.license_classes[static_cast<int>(spdx::LicenseClass::kNonCommercial)],
+            0u);
+  // The manifest root is the RFC 6962 root over the three entries' leaves.
+  merkle::CompactTree tree;
+  for (const auto& r : out.receipts)
+    tree.Append(r.leaf_hash, [](merkle::NodeId, const std::string&) {});
+  EXPECT_EQ(seal.manifest.manifest_root, tree.Root());
+
+  // Sealed: registering fails, sealing again returns the same manifest.
+  auto closed = registry_->CheckDatasetExists(ds);
+  EXPECT_EQ(closed.code(), absl::StatusCode::kFailedPrecondition);
+  RegisterOutcome late = registry_->Register({Doc(ds, "late", 'd', {})});
+  EXPECT_EQ(late.status.code(), absl::StatusCode::kFailedPrecondition);
+  SealInfo again = ValueOrDie(registry_->SealDataset(ds));
+  EXPECT_TRUE(again.already_sealed);
+  EXPECT_EQ(again.ledger_index, seal.ledger_index);
+  // A fresh registry over the same ledger knows it is sealed.
+  Registry fresh(ledger_.get(), &clock_, registry_->options());
+  EXPECT_EQ(fresh.CheckDatasetExists(ds).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(registry_->SealDataset("ds_missing").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RegistryLineageTest, DerivationsNeedSealedParentsRefuseCyclesAndCheckLicenses) {
+  std::string a = Dataset("a", "CC-BY-SA-4.0", "research");
+  std::string b = Dataset("b", "MIT");
+  PL_ASSERT_OK(registry_->Register({Doc(a, "a1", 'a', {})}).status);
+  PL_ASSERT_OK(registry_->Register({Doc(b, "b1", 'b', {})}).status);
+  std::string child = Dataset("child", "MIT");  // more permissive than parent a's data
+
+  auto unsealed = registry_->DeriveDataset({child, {a}, "filter", ""});
+  EXPECT_EQ(unsealed.status().code(), absl::StatusCode::kFailedPrecondition);
+  ValueOrDie(registry_->SealDataset(a));
+  ValueOrDie(registry_->SealDataset(b));
+  EXPECT_EQ(registry_->DeriveDataset({child, {a}, "blend", ""}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  LineageInfo<DerivationEntry> d =
+      ValueOrDie(registry_->DeriveDataset({child, {a, b}, "mix", "70/30"}));
+  ASSERT_TRUE(d.entry.verdict.has_value());
+  EXPECT_EQ(d.entry.verdict->verdict, 2);
+  ASSERT_EQ(d.entry.verdict->reasons.size(), 1u);
+  EXPECT_EQ(d.entry.verdict->reasons[0].code, "LICENSE_INHERITANCE");
+  EXPECT_NE(d.entry.verdict->reasons[0].message.find(a), std::string::npos);
+  EXPECT_EQ(d.entry.parents[0].manifest_root,
+            ValueOrDie(registry_->GetSeal(a)).manifest.manifest_root);
+  // Idempotent.
+  EXPECT_TRUE(
+      ValueOrDie(registry_->DeriveDataset({child, {a, b}, "mix", "70/30"})).already_existed);
+
+  // a <- child; declaring child as a parent of a would close a cycle.
+  ValueOrDie(registry_->SealDataset(child));
+  auto cycle = registry_->DeriveDataset({a, {child}, "filter", ""});
+  EXPECT_EQ(cycle.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(cycle.status().message().find("cycle"), std::string::npos);
+}
+
+TEST_F(RegistryLineageTest, TrainingRunsReferenceManifestsAndGetARunLevelVerdict) {
+  std::string research = Dataset("research-set", "CC-BY-NC-4.0", "research");
+  PL_ASSERT_OK(registry_->Register({Doc(research, "r1", 'r', {})}).status);
+  std::string clean = Dataset("clean-set", "MIT");
+  PL_ASSERT_OK(registry_->Register({Doc(clean, "c1", 'c', {})}).status);
+  TrainingRunSpec spec{"acme-lm", "1.0", {clean}, 100, 200, true, true, false, ""};
+  EXPECT_EQ(registry_->RegisterTrainingRun(spec).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // not sealed
+  ValueOrDie(registry_->SealDataset(clean));
+  ValueOrDie(registry_->SealDataset(research));
+
+  auto ok = ValueOrDie(registry_->RegisterTrainingRun(spec));
+  EXPECT_EQ(ok.entry.verdict->verdict, 1);
+  EXPECT_EQ(ok.entry.deployment, 0b011);
+  EXPECT_TRUE(ValueOrDie(registry_->RegisterTrainingRun(spec)).already_existed);
+
+  spec.dataset_ids = {clean, research};
+  auto flagged = ValueOrDie(registry_->RegisterTrainingRun(spec));
+  EXPECT_FALSE(flagged.already_existed);
+  EXPECT_EQ(flagged.entry.verdict->verdict, 2);
+  std::vector<std::string> codes;
+  for (const auto& r : flagged.entry.verdict->reasons) codes.push_back(r.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"DATASET_INTENDED_USE", "LICENSE_CLASS_IN_RUN"}));
+
+  spec.commercial = false;  // a research model may use it
+  EXPECT_EQ(ValueOrDie(registry_->RegisterTrainingRun(spec)).entry.verdict->verdict, 1);
+  spec.training_end_us = 50;
+  EXPECT_EQ(registry_->RegisterTrainingRun(spec).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
