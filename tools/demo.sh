@@ -90,6 +90,12 @@ step "$provledger" verify checkpoint checkpoint.txt --vkey verifier-key.txt
 step "$provledger" verify inclusion doc2.tlog-proof --vkey verifier-key.txt \
   --content demo-docs/doc2.txt
 
+echo; echo "== 6. seal the dataset version (manifest: counts and a Merkle root over its"
+echo "      documents), then record a model trained on it, with the run-level verdict"
+step "$provledger" dataset seal --dataset-id "$dataset_id"
+step "$provledger" model register --name demo-lm --version 0.1 --dataset "$dataset_id" \
+  --start 2026-11-21T00:00:00Z --end 2026-11-25T00:00:00Z --commercial --public-cn
+
 if [ "$stop" = 1 ]; then
   kill -TERM "$server_pid"
   wait "$server_pid"

@@ -179,9 +179,11 @@ absl::StatusOr<LineageInfo<DerivationEntry>> Registry::DeriveDataset(const Deriv
     PL_ASSIGN_OR_RETURN(DatasetRef ref, SealedRef(parent, &manifest));
     PL_ASSIGN_OR_RETURN(bool cycle, IsAncestor(spec.child, parent));
     if (cycle) {
-      return absl::FailedPreconditionError("deriving " + spec.child + " from " + parent +
-                                           " would close a cycle: " + spec.child +
-                                           " is already an ancestor of " + parent);
+      std::string message = "deriving " + spec.child;
+      message += " from " + parent;
+      message += " would close a cycle: " + spec.child;
+      message += " is already an ancestor of " + parent;
+      return absl::FailedPreconditionError(message);
     }
     policy::Policy::ParentLicenses pl{parent, spdx::LicenseClass::kPublicDomain, false};
     for (int c = 1; c <= 8; ++c) {

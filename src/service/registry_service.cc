@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "grpc_status.h"
+#include "provledger/spdx.h"
 #include "provledger/status_macros.h"
 #include "source_convert.h"
 
@@ -28,6 +29,100 @@ grpc::Status RegistryServiceImpl::CreateDataset(grpc::ServerContext*,
   resp->set_ledger_index(info->ledger_index);
   resp->set_already_existed(info->already_existed);
   if (info->checkpoint) resp->set_checkpoint(info->checkpoint->note);
+  return grpc::Status::OK;
+}
+
+namespace {
+
+template <typename Response>
+void SetLineageVerdict(const std::optional<VerdictRecord>& v, Response* resp) {
+  if (!v.has_value()) return;
+  resp->set_verdict(static_cast<v1::Verdict>(v->verdict));
+  for (const ReasonRecord& r : v->reasons) {
+    v1::VerdictReason* p = resp->add_reasons();
+    p->set_code(r.code);
+    p->set_message(r.message);
+    p->set_severity(static_cast<v1::Verdict>(r.severity));
+  }
+}
+
+void AddRefs(const std::vector<DatasetRef>& refs,
+             google::protobuf::RepeatedPtrField<v1::DatasetVersionRef>* out) {
+  for (const DatasetRef& r : refs) {
+    v1::DatasetVersionRef* p = out->Add();
+    p->set_dataset_id(r.dataset_id);
+    p->set_manifest_root(r.manifest_root);
+  }
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::SealDataset(grpc::ServerContext*,
+                                              const v1::SealDatasetRequest* req,
+                                              v1::SealDatasetResponse* resp) {
+  if (req->dataset_id().empty())
+    return ToGrpc(absl::InvalidArgumentError("dataset_id is required"));
+  auto seal = registry_->SealDataset(req->dataset_id());
+  if (!seal.ok()) return ToGrpc(seal.status());
+  const SealEntry& m = seal->manifest;
+  v1::DatasetManifest* p = resp->mutable_manifest();
+  p->set_dataset_id(m.dataset_id);
+  p->set_ledger_size(m.ledger_size);
+  p->set_document_count(m.document_count);
+  p->set_total_bytes(m.total_bytes);
+  p->set_accepted(m.verdicts[0]);
+  p->set_flagged(m.verdicts[1]);
+  p->set_rejected(m.verdicts[2]);
+  for (size_t c = 0; c < m.license_classes.size(); ++c) {
+    if (m.license_classes[c] == 0) continue;
+    std::string name =
+        c == 0 ? "none" : std::string(spdx::LicenseClassName(static_cast<spdx::LicenseClass>(c)));
+    (*p->mutable_license_classes())[name] = m.license_classes[c];
+  }
+  p->set_manifest_root(m.manifest_root);
+  resp->set_ledger_index(seal->ledger_index);
+  resp->set_already_sealed(seal->already_sealed);
+  if (seal->checkpoint) resp->set_checkpoint(seal->checkpoint->note);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::DeriveDataset(grpc::ServerContext*,
+                                                const v1::DeriveDatasetRequest* req,
+                                                v1::DeriveDatasetResponse* resp) {
+  DerivationSpec spec{req->dataset_id(),
+                      {req->parent_ids().begin(), req->parent_ids().end()},
+                      req->transformation(),
+                      req->description()};
+  auto d = registry_->DeriveDataset(spec);
+  if (!d.ok()) return ToGrpc(d.status());
+  AddRefs(d->entry.parents, resp->mutable_parents());
+  SetLineageVerdict(d->entry.verdict, resp);
+  resp->set_ledger_index(d->ledger_index);
+  resp->set_already_existed(d->already_existed);
+  if (d->checkpoint) resp->set_checkpoint(d->checkpoint->note);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::RegisterTrainingRun(grpc::ServerContext*,
+                                                      const v1::RegisterTrainingRunRequest* req,
+                                                      v1::RegisterTrainingRunResponse* resp) {
+  TrainingRunSpec spec;
+  spec.model_name = req->model_name();
+  spec.model_version = req->model_version();
+  spec.dataset_ids.assign(req->dataset_ids().begin(), req->dataset_ids().end());
+  spec.training_start_us = req->training_start_unix_micros();
+  spec.training_end_us = req->training_end_unix_micros();
+  spec.commercial = req->commercial();
+  spec.public_cn = req->public_cn();
+  spec.public_eu = req->public_eu();
+  spec.description = req->description();
+  auto run = registry_->RegisterTrainingRun(spec);
+  if (!run.ok()) return ToGrpc(run.status());
+  AddRefs(run->entry.datasets, resp->mutable_datasets());
+  SetLineageVerdict(run->entry.verdict, resp);
+  resp->set_ledger_index(run->ledger_index);
+  resp->set_already_existed(run->already_existed);
+  if (run->checkpoint) resp->set_checkpoint(run->checkpoint->note);
   return grpc::Status::OK;
 }
 

@@ -19,6 +19,13 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
 
   grpc::Status CreateDataset(grpc::ServerContext* ctx, const v1::CreateDatasetRequest* req,
                              v1::CreateDatasetResponse* resp) override;
+  grpc::Status SealDataset(grpc::ServerContext* ctx, const v1::SealDatasetRequest* req,
+                           v1::SealDatasetResponse* resp) override;
+  grpc::Status DeriveDataset(grpc::ServerContext* ctx, const v1::DeriveDatasetRequest* req,
+                             v1::DeriveDatasetResponse* resp) override;
+  grpc::Status RegisterTrainingRun(grpc::ServerContext* ctx,
+                                   const v1::RegisterTrainingRunRequest* req,
+                                   v1::RegisterTrainingRunResponse* resp) override;
   grpc::Status RegisterDocuments(
       grpc::ServerContext* ctx,
       grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>* stream)

@@ -316,6 +316,58 @@ TEST_F(ServerTest, SourceRecordsAreJudgedAndTheVerdictIsInTheReceipt) {
   EXPECT_EQ(GetCheckpoint().tree_size(), size_after);
 }
 
+// Seal, derive and training runs over gRPC, with their error codes.
+TEST_F(ServerTest, SealDeriveAndTrainingRunOverTheWire) {
+  std::string parent = CreateDataset("parent");
+  std::string child = CreateDataset("child");
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{parent, "p1", "parent text"}}, &r).ok());
+  ASSERT_TRUE(RegisterAll(registry_.get(), {{child, "c1", "child text"}}, &r).ok());
+
+  auto seal = [&](const std::string& ds, v1::SealDatasetResponse* resp) {
+    grpc::ClientContext ctx;
+    v1::SealDatasetRequest req;
+    req.set_dataset_id(ds);
+    return registry_->SealDataset(&ctx, req, resp);
+  };
+  auto derive = [&](v1::DeriveDatasetResponse* resp) {
+    grpc::ClientContext ctx;
+    v1::DeriveDatasetRequest req;
+    req.set_dataset_id(child);
+    req.add_parent_ids(parent);
+    req.set_transformation("filter");
+    return registry_->DeriveDataset(&ctx, req, resp);
+  };
+  v1::DeriveDatasetResponse dresp;
+  EXPECT_EQ(derive(&dresp).error_code(), grpc::StatusCode::FAILED_PRECONDITION);  // unsealed
+  v1::SealDatasetResponse sresp;
+  ASSERT_TRUE(seal(parent, &sresp).ok());
+  EXPECT_EQ(sresp.manifest().document_count(), 1u);
+  EXPECT_EQ(sresp.manifest().manifest_root().size(), 32u);
+  ASSERT_TRUE(derive(&dresp).ok());
+  EXPECT_EQ(dresp.parents(0).manifest_root(), sresp.manifest().manifest_root());
+
+  // The sealed parent takes no more documents.
+  grpc::Status late = RegisterAll(registry_.get(), {{parent, "p2", "too late"}}, &r);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(late.error_message().find("sealed"), std::string::npos);
+
+  grpc::ClientContext ctx;
+  v1::RegisterTrainingRunRequest run;
+  run.set_model_name("demo-lm");
+  run.set_model_version("1");
+  run.add_dataset_ids(parent);
+  run.set_commercial(true);
+  v1::RegisterTrainingRunResponse rresp;
+  ASSERT_TRUE(registry_->RegisterTrainingRun(&ctx, run, &rresp).ok());
+  EXPECT_EQ(rresp.datasets(0).manifest_root(), sresp.manifest().manifest_root());
+  EXPECT_NE(rresp.verdict(), v1::VERDICT_UNSPECIFIED);
+  grpc::ClientContext ctx2;
+  run.clear_model_name();
+  EXPECT_EQ(registry_->RegisterTrainingRun(&ctx2, run, &rresp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(ServerTest, FiftyMegabyteDocumentStreamsInParts) {
   std::string ds = CreateDataset("big");
   std::string big(50u << 20, '\0');

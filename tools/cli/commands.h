@@ -46,6 +46,19 @@ struct FingerprintArgs {
 };
 
 int CreateDataset(const DatasetArgs& args);
+
+struct DeriveArgs {
+  std::string server, dataset_id, transformation, description;
+  std::vector<std::string> parents;
+};
+struct TrainingRunArgs {
+  std::string server, name, version, description, start, end;  // times RFC 3339
+  std::vector<std::string> datasets;
+  bool commercial = false, public_cn = false, public_eu = false;
+};
+int SealDataset(const std::string& server, const std::string& dataset_id);
+int DeriveDataset(const DeriveArgs& args);
+int RegisterTrainingRun(const TrainingRunArgs& args);
 // Offline: judges JSONL source records by a policy, one JSON verdict per line.
 int PolicyCheck(const PolicyCheckArgs& args);
 // Prints the built-in default policy.

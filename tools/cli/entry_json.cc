@@ -53,4 +53,97 @@ void AddDatasetFields(const DatasetEntry& d, nlohmann::json* j) {
   if (!d.default_source.empty()) (*j)["default_source"] = SourceJson(d.default_source);
 }
 
+namespace {
+
+nlohmann::json Refs(const std::vector<DatasetRef>& refs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const DatasetRef& r : refs) {
+    out.push_back({{"dataset_id", r.dataset_id}, {"manifest_root", ToHex(r.manifest_root)}});
+  }
+  return out;
+}
+
+void AddVerdict(const std::optional<VerdictRecord>& v, nlohmann::json* j) {
+  if (!v.has_value()) return;
+  (*j)["verdict"] = policy::VerdictName(static_cast<policy::Verdict>(v->verdict));
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const ReasonRecord& r : v->reasons) {
+    reasons.push_back({{"code", r.code}, {"message", r.message}});
+  }
+  (*j)["reasons"] = reasons;
+  (*j)["policy_sha256"] = ToHex(v->policy_sha256);
+}
+
+}  // namespace
+
+void AddEntryFields(const DecodedEntry& e, nlohmann::json* j) {
+  switch (e.type) {
+    case EntryType::kDocumentRegistered:
+      if (auto d = AsDocumentEntry(e); d.ok()) {
+        (*j)["type"] = "document";
+        AddDocumentFields(*d, j);
+        return;
+      }
+      break;
+    case EntryType::kDatasetCreated:
+      if (auto d = AsDatasetEntry(e); d.ok()) {
+        (*j)["type"] = "dataset";
+        AddDatasetFields(*d, j);
+        return;
+      }
+      break;
+    case EntryType::kDatasetSealed:
+      if (auto m = AsSealEntry(e); m.ok()) {
+        (*j)["type"] = "manifest";
+        (*j)["dataset_id"] = m->dataset_id;
+        (*j)["ledger_size"] = m->ledger_size;
+        (*j)["document_count"] = m->document_count;
+        (*j)["total_bytes"] = m->total_bytes;
+        (*j)["accepted"] = m->verdicts[0];
+        (*j)["flagged"] = m->verdicts[1];
+        (*j)["rejected"] = m->verdicts[2];
+        nlohmann::json classes = nlohmann::json::object();
+        for (size_t c = 0; c < m->license_classes.size(); ++c) {
+          if (m->license_classes[c] == 0) continue;
+          std::string name =
+              c == 0 ? "none"
+                     : std::string(spdx::LicenseClassName(static_cast<spdx::LicenseClass>(c)));
+          classes[name] = m->license_classes[c];
+        }
+        (*j)["license_classes"] = classes;
+        (*j)["manifest_root"] = ToHex(m->manifest_root);
+        return;
+      }
+      break;
+    case EntryType::kDatasetDerived:
+      if (auto d = AsDerivationEntry(e); d.ok()) {
+        (*j)["type"] = "derivation";
+        (*j)["dataset_id"] = d->dataset_id;
+        (*j)["parents"] = Refs(d->parents);
+        (*j)["transformation"] = d->transformation;
+        (*j)["description"] = d->description;
+        AddVerdict(d->verdict, j);
+        return;
+      }
+      break;
+    case EntryType::kTrainingRun:
+      if (auto r = AsTrainingRunEntry(e); r.ok()) {
+        (*j)["type"] = "training_run";
+        (*j)["model_name"] = r->model_name;
+        (*j)["model_version"] = r->model_version;
+        (*j)["datasets"] = Refs(r->datasets);
+        (*j)["training_start_us"] = r->training_start_us;
+        (*j)["training_end_us"] = r->training_end_us;
+        (*j)["commercial"] = (r->deployment & 1) != 0;
+        (*j)["public_cn"] = (r->deployment & 2) != 0;
+        (*j)["public_eu"] = (r->deployment & 4) != 0;
+        (*j)["description"] = r->description;
+        AddVerdict(r->verdict, j);
+        return;
+      }
+      break;
+  }
+  (*j)["error"] = "entry of type " + std::to_string(static_cast<int>(e.type)) + " does not decode";
+}
+
 }  // namespace provledger::cli

@@ -13,6 +13,9 @@ namespace provledger::cli {
 void AddDocumentFields(const DocumentEntry& d, nlohmann::json* j);
 // Name, version, description, owner, intended use, default source.
 void AddDatasetFields(const DatasetEntry& d, nlohmann::json* j);
+// Any entry: "type" and its fields (manifests, derivations and training
+// runs included); "error" if it does not decode.
+void AddEntryFields(const DecodedEntry& e, nlohmann::json* j);
 
 }  // namespace provledger::cli
 

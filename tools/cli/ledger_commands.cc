@@ -86,13 +86,7 @@ nlohmann::json EntryJson(const v1::LedgerEntry& e) {
     return j;
   }
   j["timestamp_us"] = decoded->timestamp_us;
-  if (auto d = AsDocumentEntry(*decoded); d.ok()) {
-    j["type"] = "document";
-    AddDocumentFields(*d, &j);
-  } else if (auto ds = AsDatasetEntry(*decoded); ds.ok()) {
-    j["type"] = "dataset";
-    AddDatasetFields(*ds, &j);
-  }
+  AddEntryFields(*decoded, &j);
   return j;
 }
 

@@ -28,6 +28,38 @@ int main(int argc, char** argv) {
   ds_create->add_option("--source", dargs.source_file,
                         "Default source record of every document (JSON, docs/policy.md)");
 
+  auto* ds_seal = dataset->add_subcommand(
+      "seal", "Close a dataset version and record its manifest (counts and Merkle root)");
+  std::string seal_id;
+  ds_seal->add_option("--dataset-id", seal_id, "Dataset to seal")->required();
+  auto* ds_derive =
+      dataset->add_subcommand("derive", "Declare a dataset version derived from sealed versions");
+  cli::DeriveArgs deriv;
+  ds_derive->add_option("--dataset-id", deriv.dataset_id, "The derived dataset")->required();
+  ds_derive->add_option("--parent", deriv.parents, "A sealed parent (repeat for several)")
+      ->required();
+  ds_derive
+      ->add_option("--transformation", deriv.transformation,
+                   "filter, deduplicate, mix, sample, annotate or other")
+      ->required();
+  ds_derive->add_option("--description", deriv.description, "What was done");
+
+  // model register
+  auto* model = app.add_subcommand("model", "Models and their training runs");
+  model->require_subcommand(1);
+  auto* model_reg = model->add_subcommand(
+      "register", "Record a training run of a model version over sealed dataset versions");
+  cli::TrainingRunArgs run;
+  model_reg->add_option("--name", run.name, "Model name")->required();
+  model_reg->add_option("--version", run.version, "Model version");
+  model_reg->add_option("--dataset", run.datasets, "A sealed dataset used (repeat)")->required();
+  model_reg->add_option("--start", run.start, "Training start (RFC 3339)");
+  model_reg->add_option("--end", run.end, "Training end (RFC 3339)");
+  model_reg->add_flag("--commercial", run.commercial, "Deployed commercially");
+  model_reg->add_flag("--public-cn", run.public_cn, "Offered to the public in China");
+  model_reg->add_flag("--public-eu", run.public_eu, "Offered to the public in the EU");
+  model_reg->add_option("--description", run.description, "Description");
+
   // register
   auto* reg = app.add_subcommand("register", "Register files, folders or JSONL shards");
   cli::RegisterArgs rargs;
@@ -128,6 +160,15 @@ int main(int argc, char** argv) {
   if (*ds_create) {
     dargs.server = server;
     return cli::CreateDataset(dargs);
+  }
+  if (*ds_seal) return cli::SealDataset(server, seal_id);
+  if (*ds_derive) {
+    deriv.server = server;
+    return cli::DeriveDataset(deriv);
+  }
+  if (*model_reg) {
+    run.server = server;
+    return cli::RegisterTrainingRun(run);
   }
   if (*pol_check) return cli::PolicyCheck(pargs);
   if (*pol_default) return cli::PolicyDefault();

@@ -105,8 +105,8 @@ int VerifyInclusionFile(const std::string& file, const std::string& vkey,
       }
       j["content_matches"] = content_file;
     }
-  } else if (auto ds = AsDatasetEntry(*decoded); ds.ok()) {
-    AddDatasetFields(*ds, &j);
+  } else {
+    AddEntryFields(*decoded, &j);
   }
   std::cout << "OK inclusion: " << j.dump() << "\n";
   return 0;
