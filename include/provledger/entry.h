@@ -34,6 +34,7 @@ enum class EntryType : uint8_t {
   kDatasetSealed = 3,   // a dataset version's manifest
   kDatasetDerived = 4,  // a derivation edge set (child <- parents)
   kTrainingRun = 5,     // a model version trained on sealed dataset versions
+  kOptOutDeclared = 6,  // a rights holder's do-not-train declaration
 };
 
 // Field tags of a dataset entry.
@@ -163,7 +164,22 @@ struct TrainingRunEntry {
   std::optional<VerdictRecord> verdict;  // run-level policy evaluation
 };
 
+// A do-not-train declaration (docs/policy.md, "Opt-out registry"): a work,
+// by its fingerprints, or a URL pattern or domain.
+enum class OptOutKind : uint8_t { kWork = 1, kUrlPattern = 2, kDomain = 3 };
+struct OptOutEntry {
+  std::string declarant;  // who declared it
+  std::string reference;  // their reference (a URL, a registry id), optional
+  OptOutKind kind = OptOutKind::kWork;
+  // kWork: the work's content id and, for text, its fingerprints.
+  std::string content_id;
+  std::optional<TextFingerprintRecord> text;
+  // kUrlPattern (glob) or kDomain (the host and its subdomains).
+  std::string pattern;
+};
+
 std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us);
+std::string EncodeOptOutEntry(const OptOutEntry& o, int64_t timestamp_us);
 std::string EncodeSealEntry(const SealEntry& s, int64_t timestamp_us);
 std::string EncodeDerivationEntry(const DerivationEntry& d, int64_t timestamp_us);
 std::string EncodeTrainingRunEntry(const TrainingRunEntry& r, int64_t timestamp_us);
@@ -187,6 +203,7 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e);
 absl::StatusOr<SealEntry> AsSealEntry(const DecodedEntry& e);
 absl::StatusOr<DerivationEntry> AsDerivationEntry(const DecodedEntry& e);
 absl::StatusOr<TrainingRunEntry> AsTrainingRunEntry(const DecodedEntry& e);
+absl::StatusOr<OptOutEntry> AsOptOutEntry(const DecodedEntry& e);
 
 }  // namespace provledger
 

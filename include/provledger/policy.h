@@ -107,6 +107,14 @@ struct Decision {
   spdx::LicenseClass license_class = spdx::LicenseClass::kUnknown;
 };
 
+// A registration matching an opt-out declaration (docs/policy.md §7).
+struct OptOutMatch {
+  uint64_t declaration_index = 0;  // ledger index of the declaration
+  std::string declarant;
+  // "content_id", "normalized_hash", "near_duplicate", "url_pattern", "domain"
+  std::string how;
+};
+
 struct EvaluationContext {
   // The use the dataset is intended for, a key of the policy's
   // "license_classes" ("commercial", "research", ...).
@@ -115,6 +123,8 @@ struct EvaluationContext {
   int64_t now_micros = 0;
   // The document's media type (noimageai applies to images).
   std::string media_type;
+  // Opt-out declarations the document matches (found by the registry).
+  std::vector<OptOutMatch> opt_out_matches;
 };
 
 class Policy {
@@ -182,6 +192,7 @@ class Policy {
   std::vector<std::string> blocked_url_patterns_;
   std::vector<std::string> blocked_datasets_;
   Action opt_out_signal_ = Action::kReject;
+  Action opt_out_registry_match_ = Action::kReject;
   Action personal_without_consent_ = Action::kFlag;
   Action sensitive_without_consent_ = Action::kReject;
   Action unspecified_personal_info_ = Action::kAccept;

@@ -141,6 +141,17 @@ struct TrainingRunSpec {
   std::string description;
 };
 
+// A rights holder's do-not-train declaration: exactly one of a work (its
+// bytes, fingerprinted by the server and not kept), a URL pattern (glob) or a
+// domain.
+struct OptOutSpec {
+  std::string declarant;  // required, up to 256 bytes
+  std::string reference;  // up to 2048 bytes
+  std::optional<std::string> content;
+  std::string url_pattern;
+  std::string domain;
+};
+
 // A derivation or training run as appended.
 template <typename Entry>
 struct LineageInfo {
@@ -150,10 +161,13 @@ struct LineageInfo {
   std::shared_ptr<const SignedCheckpoint> checkpoint;
 };
 
+class OptOutIndex;  // src/registry/optout_index.h
+
 class Registry {
  public:
   // `ledger` and `clock` are not owned and must outlive the registry.
   Registry(Ledger* ledger, const Clock* clock, RegistryOptions options);
+  ~Registry();
 
   const RegistryOptions& options() const { return options_; }
 
@@ -207,6 +221,13 @@ class Registry {
   // sealed. Idempotent for the same run.
   absl::StatusOr<LineageInfo<TrainingRunEntry>> RegisterTrainingRun(const TrainingRunSpec& spec);
 
+  // Records a do-not-train declaration; registrations acknowledged after it
+  // that match it (by content id, normalised hash, near-duplicate MinHash,
+  // or their source URL) get the policy's opt_out_registry_match action.
+  // InvalidArgument naming the field; idempotent per declarant and target.
+  absl::StatusOr<LineageInfo<OptOutEntry>> DeclareOptOut(const OptOutSpec& spec);
+  size_t opt_out_count();
+
   // Queues documents for the next group commit; `done` runs once they are
   // durable (or failed), on the ledger's committer thread.
   void RegisterAsync(std::vector<DocumentRegistration> docs,
@@ -226,6 +247,8 @@ class Registry {
   absl::StatusOr<DatasetDefaults> Defaults(const std::string& dataset_id);
   VerdictRecord Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
                       int64_t now) const;
+  // Loads the opt-out declarations from the ledger once.
+  absl::Status EnsureOptOutsLoaded();
   absl::StatusOr<VerdictRecord> RecordedVerdict(uint64_t index);
 
   absl::Status CheckOpen(const std::string& dataset_id, const DatasetDefaults& d);
@@ -240,6 +263,9 @@ class Registry {
   std::unordered_map<std::string, DatasetDefaults> known_datasets_;
   std::unordered_map<std::string, int> in_flight_;  // registrations queued, per dataset
   std::unordered_set<std::string> sealing_;
+  std::unique_ptr<OptOutIndex> opt_outs_;
+  std::mutex opt_out_load_mu_;
+  bool opt_outs_loaded_ = false;
 };
 
 // Reassembles a document sent in parts and hashes it as it arrives (the

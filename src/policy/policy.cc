@@ -266,7 +266,8 @@ class PolicyParser {
                                                 "blocked_sources",
                                                 "opt_out_signal",
                                                 "personal_information",
-                                                "expired_contract"};
+                                                "expired_contract",
+                                                "opt_out_registry_match"};
     for (const auto& [key, value] : j.items()) {
       if (!known.count(key)) return Bad(key, "is not a policy key (docs/policy.md)");
     }
@@ -296,6 +297,10 @@ class PolicyParser {
     PL_ASSIGN_OR_RETURN(p.missing_license_, ActionOf(j, "missing_license", false));
     PL_ASSIGN_OR_RETURN(p.opt_out_signal_, ActionOf(j, "opt_out_signal", false));
     PL_ASSIGN_OR_RETURN(p.expired_contract_, ActionOf(j, "expired_contract", false));
+    if (j.contains("opt_out_registry_match")) {
+      PL_ASSIGN_OR_RETURN(p.opt_out_registry_match_,
+                          ActionValue(j["opt_out_registry_match"], "opt_out_registry_match"));
+    }
 
     if (!j.contains("license_classes") || !j["license_classes"].is_object() ||
         j["license_classes"].empty()) {
@@ -509,6 +514,12 @@ Decision Policy::Evaluate(const SourceRecord& r, const EvaluationContext& ctx) c
   opt_out(s.ai_txt == Signal::kForbidden, "OPT_OUT_AI_TXT", "an ai.txt disallowing training");
   opt_out(s.c2pa_training_mining == "notAllowed" || s.c2pa_training_mining == "constrained",
           "OPT_OUT_C2PA", "a C2PA training-mining assertion that does not allow training");
+  // The opt-out registry.
+  for (const OptOutMatch& m : ctx.opt_out_matches) {
+    Add(&d, opt_out_registry_match_, "OPT_OUT_REGISTRY",
+        "matches the do-not-train declaration at ledger index " +
+            std::to_string(m.declaration_index) + " by " + m.declarant + " (" + m.how + ")");
+  }
   // Commercial contract term.
   if (r.category == SourceCategory::kCommercialLicensed && r.contract_start_micros != 0 &&
       r.contract_end_micros != 0 && ctx.now_micros != 0 &&

@@ -49,6 +49,10 @@ inline std::string DatasetRunsPrefix(const std::string& dataset_id) {
   return "dsr/" + dataset_id + std::string(1, '\0');
 }
 inline std::string TrainingRun(const std::string& digest) { return "run/" + digest; }
+// Opt-out declarations: all of them (multi-valued, for loading) and the
+// dedup key per declarant and target.
+inline std::string OptOutsPrefix() { return "ood/"; }
+inline std::string OptOut(const std::string& digest) { return "oo/" + digest; }
 
 }  // namespace provledger::index_keys
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "index_keys.h"
+#include "optout_index.h"
 #include "provledger/encoding.h"
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
@@ -81,7 +82,10 @@ Registry::Registry(Ledger* ledger, const Clock* clock, RegistryOptions options)
     : ledger_(ledger),
       clock_(clock),
       options_(options),
-      policy_(options.policy != nullptr ? options.policy : &policy::Policy::Default()) {}
+      policy_(options.policy != nullptr ? options.policy : &policy::Policy::Default()),
+      opt_outs_(std::make_unique<OptOutIndex>()) {}
+
+Registry::~Registry() = default;
 
 absl::Status Registry::CheckSource(const policy::SourceRecord& source) const {
   return policy::ValidateSourceRecord(source, "document.source.");
@@ -204,8 +208,10 @@ absl::Status Registry::CheckDatasetExists(const std::string& dataset_id) {
 VerdictRecord Registry::Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
                               int64_t now) const {
   policy::SourceRecord merged = policy::MergeDefaults(defaults.source, d.source);
-  policy::Decision decision = policy_->Evaluate(
-      merged, policy::EvaluationContext{defaults.intended_use, now, d.media_type});
+  policy::EvaluationContext ctx{defaults.intended_use, now, d.media_type, {}};
+  ctx.opt_out_matches =
+      opt_outs_->Match(d.content_id, d.text.has_value() ? &*d.text : nullptr, merged.url);
+  policy::Decision decision = policy_->Evaluate(merged, ctx);
   VerdictRecord v;
   v.source = policy::EncodeSourceRecord(merged);
   v.license = decision.license_canonical;
@@ -232,6 +238,7 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
     failed.status = std::move(s);
     done(std::move(failed));
   };
+  if (absl::Status loaded = EnsureOptOutsLoaded(); !loaded.ok()) return fail(loaded);
   for (const auto& d : docs) {
     auto defaults = Defaults(d.dataset_id);
     if (!defaults.ok()) return fail(defaults.status());
@@ -268,12 +275,16 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
       datasets.push_back(d.dataset_id);
     }
   }
+  // The count drops before the caller hears back: once `inner` has run the
+  // caller may destroy the registry.
   done = [this, datasets = std::move(datasets),
           inner = std::move(done)](RegisterOutcome out) mutable {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const std::string& ds : datasets) --in_flight_[ds];
+      in_flight_cv_.notify_all();
+    }
     inner(std::move(out));
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const std::string& ds : datasets) --in_flight_[ds];
-    in_flight_cv_.notify_all();
   };
   ledger_->AppendAsync(std::move(reqs), [this, docs = std::move(docs), verdicts,
                                          done = std::move(done)](AppendOutcome out) mutable {

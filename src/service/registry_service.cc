@@ -126,6 +126,22 @@ grpc::Status RegistryServiceImpl::RegisterTrainingRun(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status RegistryServiceImpl::DeclareOptOut(grpc::ServerContext*,
+                                                const v1::DeclareOptOutRequest* req,
+                                                v1::DeclareOptOutResponse* resp) {
+  OptOutSpec spec{req->declarant(), req->reference(), std::nullopt, req->url_pattern(),
+                  req->domain()};
+  if (req->target_case() == v1::DeclareOptOutRequest::kContent) spec.content = req->content();
+  auto o = registry_->DeclareOptOut(spec);
+  if (!o.ok()) return ToGrpc(o.status());
+  resp->set_ledger_index(o->ledger_index);
+  resp->set_already_existed(o->already_existed);
+  resp->set_content_id(o->entry.content_id);
+  if (o->entry.text.has_value()) resp->set_normalized_hash(o->entry.text->normalized_hash);
+  if (o->checkpoint) resp->set_checkpoint(o->checkpoint->note);
+  return grpc::Status::OK;
+}
+
 namespace {
 
 // Shared between the stream's reader (the handler thread), its writer thread

@@ -26,6 +26,8 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
   grpc::Status RegisterTrainingRun(grpc::ServerContext* ctx,
                                    const v1::RegisterTrainingRunRequest* req,
                                    v1::RegisterTrainingRunResponse* resp) override;
+  grpc::Status DeclareOptOut(grpc::ServerContext* ctx, const v1::DeclareOptOutRequest* req,
+                             v1::DeclareOptOutResponse* resp) override;
   grpc::Status RegisterDocuments(
       grpc::ServerContext* ctx,
       grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>* stream)

@@ -368,6 +368,42 @@ TEST_F(ServerTest, SealDeriveAndTrainingRunOverTheWire) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// The opt-out registry over the wire: a declared work, sent again later in
+// another form, comes back REJECTED with the declaration named.
+TEST_F(ServerTest, OptOutDeclarationsRejectMatchingRegistrations) {
+  const std::string work =
+      "All happy families are alike; each unhappy family is unhappy in its own way. Everything "
+      "was in confusion in the Oblonskys' house.";
+  grpc::ClientContext ctx;
+  v1::DeclareOptOutRequest req;
+  req.set_declarant("Example Estate");
+  req.set_content(work);
+  v1::DeclareOptOutResponse resp;
+  ASSERT_TRUE(registry_->DeclareOptOut(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.content_id(), Sha256(work));
+  EXPECT_EQ(resp.normalized_hash().size(), 16u);
+  grpc::ClientContext bad_ctx;
+  v1::DeclareOptOutRequest bad;
+  bad.set_content(work);
+  EXPECT_EQ(registry_->DeclareOptOut(&bad_ctx, bad, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  std::string ds = CreateDataset("optout-check");
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(RegisterAll(registry_.get(),
+                          {{ds, "copy",
+                            "ALL HAPPY FAMILIES ARE ALIKE;\neach unhappy family is "
+                            "unhappy in its own way.  Everything was in confusion "
+                            "in the Oblonskys' house!"}},
+                          &r)
+                  .ok());
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].verdict(), v1::REJECTED);
+  bool found = false;
+  for (const auto& reason : r[0].reasons()) found |= reason.code() == "OPT_OUT_REGISTRY";
+  EXPECT_TRUE(found);
+}
+
 TEST_F(ServerTest, FiftyMegabyteDocumentStreamsInParts) {
   std::string ds = CreateDataset("big");
   std::string big(50u << 20, '\0');

@@ -56,6 +56,10 @@ struct TrainingRunArgs {
   std::vector<std::string> datasets;
   bool commercial = false, public_cn = false, public_eu = false;
 };
+struct OptOutArgs {
+  std::string server, declarant, reference, file, url_pattern, domain;
+};
+int DeclareOptOut(const OptOutArgs& args);
 int SealDataset(const std::string& server, const std::string& dataset_id);
 int DeriveDataset(const DeriveArgs& args);
 int RegisterTrainingRun(const TrainingRunArgs& args);

@@ -142,6 +142,20 @@ void AddEntryFields(const DecodedEntry& e, nlohmann::json* j) {
         return;
       }
       break;
+    case EntryType::kOptOutDeclared:
+      if (auto o = AsOptOutEntry(e); o.ok()) {
+        (*j)["type"] = "opt_out";
+        (*j)["declarant"] = o->declarant;
+        if (!o->reference.empty()) (*j)["reference"] = o->reference;
+        if (o->kind == OptOutKind::kWork) {
+          (*j)["content_id"] = ToHex(o->content_id);
+          if (o->text.has_value()) (*j)["normalized_hash"] = ToHex(o->text->normalized_hash);
+        } else {
+          (*j)[o->kind == OptOutKind::kDomain ? "domain" : "url_pattern"] = o->pattern;
+        }
+        return;
+      }
+      break;
   }
   (*j)["error"] = "entry of type " + std::to_string(static_cast<int>(e.type)) + " does not decode";
 }

@@ -45,6 +45,36 @@ bool ParseTime(const std::string& s, const char* flag, int64_t* out) {
 
 }  // namespace
 
+int DeclareOptOut(const OptOutArgs& args) {
+  v1::DeclareOptOutRequest req;
+  req.set_declarant(args.declarant);
+  req.set_reference(args.reference);
+  if (!args.file.empty()) {
+    auto content = ReadFile(args.file);
+    if (!content.ok()) {
+      std::cerr << "provledger: " << content.status().message() << "\n";
+      return 2;
+    }
+    req.set_content(*std::move(content));
+  } else if (!args.url_pattern.empty()) {
+    req.set_url_pattern(args.url_pattern);
+  } else if (!args.domain.empty()) {
+    req.set_domain(args.domain);
+  }
+  auto stub = v1::RegistryService::NewStub(Connect(args.server));
+  grpc::ClientContext ctx;
+  v1::DeclareOptOutResponse resp;
+  grpc::Status s = stub->DeclareOptOut(&ctx, req, &resp);
+  if (!s.ok()) return Fail("declare opt-out", s);
+  nlohmann::json j;
+  j["ledger_index"] = resp.ledger_index();
+  j["already_existed"] = resp.already_existed();
+  if (!resp.content_id().empty()) j["content_id"] = ToHex(resp.content_id());
+  if (!resp.normalized_hash().empty()) j["normalized_hash"] = ToHex(resp.normalized_hash());
+  std::cout << j.dump() << "\n";
+  return 0;
+}
+
 int SealDataset(const std::string& server, const std::string& dataset_id) {
   auto stub = v1::RegistryService::NewStub(Connect(server));
   grpc::ClientContext ctx;

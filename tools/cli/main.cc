@@ -60,6 +60,22 @@ int main(int argc, char** argv) {
   model_reg->add_flag("--public-eu", run.public_eu, "Offered to the public in the EU");
   model_reg->add_option("--description", run.description, "Description");
 
+  // optout add
+  auto* optout = app.add_subcommand("optout", "The opt-out registry of do-not-train declarations");
+  optout->require_subcommand(1);
+  auto* optout_add = optout->add_subcommand(
+      "add", "Declare a work (FILE), a URL pattern or a domain not to be used for training");
+  cli::OptOutArgs oargs;
+  optout_add->add_option("--declarant", oargs.declarant, "Who declares (rights holder)")
+      ->required();
+  optout_add->add_option("--reference", oargs.reference, "Their reference (URL, registry id)");
+  auto* oo_file = optout_add->add_option("file", oargs.file, "The work itself");
+  auto* oo_url = optout_add->add_option("--url-pattern", oargs.url_pattern,
+                                        "A URL glob, e.g. https://books.example/*");
+  auto* oo_domain = optout_add->add_option("--domain", oargs.domain, "A domain and its subdomains");
+  oo_file->excludes(oo_url)->excludes(oo_domain);
+  oo_url->excludes(oo_domain);
+
   // register
   auto* reg = app.add_subcommand("register", "Register files, folders or JSONL shards");
   cli::RegisterArgs rargs;
@@ -160,6 +176,10 @@ int main(int argc, char** argv) {
   if (*ds_create) {
     dargs.server = server;
     return cli::CreateDataset(dargs);
+  }
+  if (*optout_add) {
+    oargs.server = server;
+    return cli::DeclareOptOut(oargs);
   }
   if (*ds_seal) return cli::SealDataset(server, seal_id);
   if (*ds_derive) {

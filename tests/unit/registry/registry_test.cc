@@ -498,3 +498,91 @@ TEST_F(RegistryLineageTest, TrainingRunsReferenceManifestsAndGetARunLevelVerdict
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+class RegistryOptOutTest : public RegistryPolicyTest {
+ protected:
+  DocumentRegistration TextDoc(const std::string& ds, const std::string& ref,
+                               const std::string& text, const std::string& url = "") {
+    DocumentAssembler a(registry_.get());
+    DocumentRegistration d = *ValueOrDie(a.AddPart(ds, ref, text, false));
+    d.source.url = url;
+    return d;
+  }
+  std::vector<std::string> Codes(const VerdictRecord& v) {
+    std::vector<std::string> out;
+    for (const auto& r : v.reasons) out.push_back(r.code);
+    return out;
+  }
+};
+
+TEST_F(RegistryOptOutTest, DeclaredWorksAndSitesAreRejectedIncludingReformattedCopies) {
+  RegistryOptions o = registry_->options();
+  o.max_document_bytes = 4096;
+  o.max_client_ref_bytes = 64;
+  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
+  DatasetSpec spec{"crawl", "1", "", "", "", {}};
+  spec.default_source.category = policy::SourceCategory::kOther;
+  spec.default_source.license = "CC-BY-4.0";
+  spec.default_source.personal_info = policy::PersonalInfo::kNone;
+  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+
+  const std::string work =
+      "It was the best of times, it was the worst of times, it was the age of wisdom, it was "
+      "the age of foolishness, it was the epoch of belief, it was the epoch of incredulity.";
+  auto declared = ValueOrDie(registry_->DeclareOptOut({"Example Press", "ref-17", work, "", ""}));
+  EXPECT_EQ(declared.entry.kind, OptOutKind::kWork);
+  EXPECT_TRUE(declared.entry.text.has_value());
+  ValueOrDie(registry_->DeclareOptOut({"Example Press", "", std::nullopt, "", "blocked.example"}));
+  ValueOrDie(registry_->DeclareOptOut(
+      {"Author", "", std::nullopt, "https://books.example/*/chapter*", ""}));
+  EXPECT_TRUE(ValueOrDie(registry_->DeclareOptOut({"Example Press", "ref-17", work, "", ""}))
+                  .already_existed);
+  EXPECT_EQ(registry_->opt_out_count(), 3u);
+
+  // Bad declarations name the field.
+  auto bad = registry_->DeclareOptOut({"", "", work, "", ""});
+  EXPECT_NE(bad.status().message().find("declarant"), std::string::npos);
+  bad = registry_->DeclareOptOut({"X", "", work, "", "also.example"});
+  EXPECT_NE(bad.status().message().find("exactly one"), std::string::npos);
+  bad = registry_->DeclareOptOut({"X", "", std::nullopt, "not a url", ""});
+  EXPECT_NE(bad.status().message().find("url_pattern"), std::string::npos);
+
+  std::string reformatted =
+      "IT WAS THE BEST OF TIMES,\nit was the worst of times -- it was the "
+      "age of wisdom; it was the age of foolishness, it was the epoch of "
+      "belief, it was the epoch of incredulity!";
+  std::string edited =
+      "It was the best of times, it was the worst of times, it was the age of "
+      "wisdom, it was the age of silliness, it was the epoch of belief, it was "
+      "the epoch of incredulity.";
+  RegisterOutcome out = registry_->Register(
+      {TextDoc(ds, "exact", work), TextDoc(ds, "reformatted", reformatted),
+       TextDoc(ds, "edited", edited),
+       TextDoc(ds, "site", "other text", "https://www.blocked.example/x"),
+       TextDoc(ds, "chapter", "more text", "https://books.example/dickens/chapter1"),
+       TextDoc(ds, "unrelated", "A completely different document about ledgers.",
+               "https://ok.example/")});
+  PL_ASSERT_OK(out.status);
+  ASSERT_EQ(out.receipts.size(), 6u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(out.receipts[i].verdict.verdict, 3) << out.receipts[i].doc.client_ref;
+    EXPECT_EQ(Codes(out.receipts[i].verdict), (std::vector<std::string>{"OPT_OUT_REGISTRY"}))
+        << out.receipts[i].doc.client_ref;
+  }
+  EXPECT_NE(out.receipts[0].verdict.reasons[0].message.find("content_id"), std::string::npos);
+  EXPECT_NE(out.receipts[1].verdict.reasons[0].message.find("normalized_hash"), std::string::npos);
+  EXPECT_NE(out.receipts[2].verdict.reasons[0].message.find("near_duplicate"), std::string::npos);
+  EXPECT_NE(out.receipts[3].verdict.reasons[0].message.find("domain"), std::string::npos);
+  EXPECT_NE(out.receipts[4].verdict.reasons[0].message.find("url_pattern"), std::string::npos);
+  EXPECT_EQ(out.receipts[5].verdict.verdict, 1);
+
+  // A new registry over the same ledger loads the declarations again.
+  Registry fresh(ledger_.get(), &clock_, registry_->options());
+  EXPECT_EQ(fresh.opt_out_count(), 3u);
+}
+
+}  // namespace
+}  // namespace provledger

@@ -1,0 +1,128 @@
+#include "optout_index.h"
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <set>
+
+namespace provledger {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string UrlHost(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  std::string rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  size_t at = rest.rfind('@');
+  if (at != std::string::npos) rest = rest.substr(at + 1);
+  return Lower(rest.substr(0, rest.find(':')));
+}
+
+bool GlobMatch(const std::string& pattern, const std::string& text) {
+  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p, ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool DomainCovers(const std::string& domain, const std::string& host) {
+  if (host == domain) return true;
+  return host.size() > domain.size() &&
+         host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
+         host[host.size() - domain.size() - 1] == '.';
+}
+
+}  // namespace
+
+void OptOutIndex::Add(uint64_t ledger_index, const OptOutEntry& e) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  size_t id = declarations_.size();
+  Declaration d{ledger_index, e.declarant, e.kind,
+                e.kind == OptOutKind::kDomain ? Lower(e.pattern) : e.pattern, std::nullopt};
+  if (e.kind == OptOutKind::kWork) {
+    by_content_id_[e.content_id].push_back(id);
+    if (e.text.has_value() && e.text->minhash.size() == fingerprint::kMinHashSize &&
+        e.text->minhash_version == fingerprint::kMinHashVersion) {
+      by_normalized_hash_[e.text->normalized_hash].push_back(id);
+      fingerprint::MinHashSignature sig;
+      std::copy(e.text->minhash.begin(), e.text->minhash.end(), sig.begin());
+      for (uint64_t band : fingerprint::LshBands(sig)) by_band_[band].push_back(id);
+      d.minhash = sig;
+    }
+  } else {
+    patterns_.push_back(id);
+  }
+  declarations_.push_back(std::move(d));
+}
+
+size_t OptOutIndex::size() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return declarations_.size();
+}
+
+std::vector<policy::OptOutMatch> OptOutIndex::Match(const std::string& content_id,
+                                                    const fingerprint::TextFingerprints* text,
+                                                    const std::string& url) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<policy::OptOutMatch> out;
+  std::set<size_t> matched;
+  auto add = [&](size_t id, const char* how) {
+    if (!matched.insert(id).second) return;
+    out.push_back(
+        policy::OptOutMatch{declarations_[id].ledger_index, declarations_[id].declarant, how});
+  };
+  if (auto it = by_content_id_.find(content_id); it != by_content_id_.end()) {
+    for (size_t id : it->second) add(id, "content_id");
+  }
+  if (text != nullptr) {
+    if (auto it = by_normalized_hash_.find(text->normalized_hash);
+        it != by_normalized_hash_.end()) {
+      for (size_t id : it->second) add(id, "normalized_hash");
+    }
+    for (uint64_t band : text->lsh_bands) {
+      auto it = by_band_.find(band);
+      if (it == by_band_.end()) continue;
+      for (size_t id : it->second) {
+        if (matched.count(id)) continue;
+        const auto& sig = declarations_[id].minhash;
+        if (sig && fingerprint::EstimateJaccard(*sig, text->minhash) >=
+                       fingerprint::kNearDuplicateThreshold) {
+          add(id, "near_duplicate");
+        }
+      }
+    }
+  }
+  if (!url.empty() && !patterns_.empty()) {
+    std::string host = UrlHost(url);
+    for (size_t id : patterns_) {
+      const Declaration& d = declarations_[id];
+      if (d.kind == OptOutKind::kUrlPattern && GlobMatch(d.pattern, url)) add(id, "url_pattern");
+      if (d.kind == OptOutKind::kDomain && !host.empty() && DomainCovers(d.pattern, host)) {
+        add(id, "domain");
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const policy::OptOutMatch& a, const policy::OptOutMatch& b) {
+    return a.declaration_index < b.declaration_index;
+  });
+  return out;
+}
+
+}  // namespace provledger

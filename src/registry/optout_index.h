@@ -1,0 +1,52 @@
+// The opt-out registry in memory: every do-not-train declaration, indexed by
+// content id, normalised hash, LSH band and URL pattern / domain, so each
+// registration is checked without reads. Loaded from the ledger on first use
+// (about 1.2 KB per text work declared). Thread-safe.
+#ifndef PROVLEDGER_SRC_REGISTRY_OPTOUT_INDEX_H_
+#define PROVLEDGER_SRC_REGISTRY_OPTOUT_INDEX_H_
+
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "provledger/entry.h"
+#include "provledger/fingerprint.h"
+#include "provledger/policy.h"
+
+namespace provledger {
+
+class OptOutIndex {
+ public:
+  // Adds the declaration appended at `ledger_index`.
+  void Add(uint64_t ledger_index, const OptOutEntry& e);
+  // The declarations a document matches: same content id, same normalised
+  // hash, a near-duplicate MinHash (shares an LSH band and the estimated
+  // Jaccard reaches fingerprint::kNearDuplicateThreshold), or a URL pattern
+  // or domain covering `url`. One match per declaration, the strongest.
+  std::vector<policy::OptOutMatch> Match(const std::string& content_id,
+                                         const fingerprint::TextFingerprints* text,
+                                         const std::string& url) const;
+  size_t size() const;
+
+ private:
+  struct Declaration {
+    uint64_t ledger_index;
+    std::string declarant;
+    OptOutKind kind;
+    std::string pattern;
+    std::optional<fingerprint::MinHashSignature> minhash;
+  };
+  mutable std::shared_mutex mu_;
+  std::vector<Declaration> declarations_;
+  std::unordered_map<std::string, std::vector<size_t>> by_content_id_;
+  std::unordered_map<std::string, std::vector<size_t>> by_normalized_hash_;
+  std::unordered_map<uint64_t, std::vector<size_t>> by_band_;
+  std::vector<size_t> patterns_;  // URL patterns and domains
+};
+
+}  // namespace provledger
+
+#endif  // PROVLEDGER_SRC_REGISTRY_OPTOUT_INDEX_H_
