@@ -35,6 +35,8 @@ enum class EntryType : uint8_t {
   kDatasetDerived = 4,  // a derivation edge set (child <- parents)
   kTrainingRun = 5,     // a model version trained on sealed dataset versions
   kOptOutDeclared = 6,  // a rights holder's do-not-train declaration
+  kSourceAssessed = 7,  // a sampling assessment of a source (TC260-003)
+  kReevaluated = 8,     // a new verdict for an earlier document entry
 };
 
 // Field tags of a dataset entry.
@@ -178,7 +180,32 @@ struct OptOutEntry {
   std::string pattern;
 };
 
+// A sampling assessment of a source: a domain or a dataset name.
+enum class SourceKind : uint8_t { kDomain = 1, kDatasetName = 2 };
+struct AssessmentEntry {
+  SourceKind kind = SourceKind::kDomain;
+  std::string source;  // lower case
+  uint64_t sample_size = 0;
+  uint64_t failures = 0;  // illegal or harmful items in the sample
+  std::string assessor;
+  std::string phase;  // "before_collection" or "after_collection"
+  std::string notes;
+  bool blacklisted = false;  // over the policy's threshold
+  std::string policy_sha256;
+};
+
+// A document's verdict reached again (a new policy, a blacklisted source).
+// The original entry is never changed; the latest re-evaluation wins.
+struct ReevaluationEntry {
+  uint64_t document_index = 0;
+  uint8_t previous_verdict = 0;
+  std::string cause;      // "policy" or "source_assessment"
+  VerdictRecord verdict;  // verdict, reasons, policy_sha256 (+ intended use)
+};
+
 std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us);
+std::string EncodeAssessmentEntry(const AssessmentEntry& a, int64_t timestamp_us);
+std::string EncodeReevaluationEntry(const ReevaluationEntry& r, int64_t timestamp_us);
 std::string EncodeOptOutEntry(const OptOutEntry& o, int64_t timestamp_us);
 std::string EncodeSealEntry(const SealEntry& s, int64_t timestamp_us);
 std::string EncodeDerivationEntry(const DerivationEntry& d, int64_t timestamp_us);
@@ -204,6 +231,8 @@ absl::StatusOr<SealEntry> AsSealEntry(const DecodedEntry& e);
 absl::StatusOr<DerivationEntry> AsDerivationEntry(const DecodedEntry& e);
 absl::StatusOr<TrainingRunEntry> AsTrainingRunEntry(const DecodedEntry& e);
 absl::StatusOr<OptOutEntry> AsOptOutEntry(const DecodedEntry& e);
+absl::StatusOr<AssessmentEntry> AsAssessmentEntry(const DecodedEntry& e);
+absl::StatusOr<ReevaluationEntry> AsReevaluationEntry(const DecodedEntry& e);
 
 }  // namespace provledger
 

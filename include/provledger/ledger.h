@@ -135,6 +135,10 @@ class Ledger {
   absl::StatusOr<std::vector<uint64_t>> ScanIndexPrefix(const std::string& prefix,
                                                         std::optional<uint64_t> after,
                                                         size_t limit);
+  // Every multi-valued index key starting with `prefix`, whatever follows it
+  // (e.g. all subdomains under a reversed host), in key order: `fn` gets the
+  // ledger index (the key's last 8 bytes) until it returns false.
+  absl::Status ScanIndexTree(const std::string& prefix, const std::function<bool(uint64_t)>& fn);
 
   // Recomputes every leaf hash from the stored entries and the root from the
   // leaves, comparing with the tree nodes and the latest checkpoint: O(n).

@@ -125,6 +125,9 @@ struct EvaluationContext {
   std::string media_type;
   // Opt-out declarations the document matches (found by the registry).
   std::vector<OptOutMatch> opt_out_matches;
+  // Blacklisted sources (by assessment) the document comes from, described
+  // ("domain example.com: 9 of 100 sampled items failed").
+  std::vector<std::string> blacklisted_sources;
 };
 
 class Policy {
@@ -147,6 +150,15 @@ class Policy {
   // The verdict for a (validated) source record. An intended use the
   // policy does not define is REJECTED with reason UNKNOWN_INTENDED_USE.
   Decision Evaluate(const SourceRecord& r, const EvaluationContext& ctx) const;
+
+  // Source assessments (TC260-003): a source whose sampled failure rate
+  // exceeds this is blacklisted (default 0.05).
+  double max_failure_rate() const { return max_failure_rate_; }
+  // What a re-evaluation records for documents registered from a source
+  // before it was blacklisted (default FLAGGED).
+  Verdict earlier_documents_verdict() const {
+    return earlier_documents_ == Action::kReject ? Verdict::kRejected : Verdict::kFlagged;
+  }
 
   // License inheritance: a derived dataset declared under `child_license`
   // (empty = none declared: it inherits) is FLAGGED (LICENSE_INHERITANCE,
@@ -193,6 +205,9 @@ class Policy {
   std::vector<std::string> blocked_datasets_;
   Action opt_out_signal_ = Action::kReject;
   Action opt_out_registry_match_ = Action::kReject;
+  double max_failure_rate_ = 0.05;
+  Action blacklisted_source_ = Action::kReject;
+  Action earlier_documents_ = Action::kFlag;
   Action personal_without_consent_ = Action::kFlag;
   Action sensitive_without_consent_ = Action::kReject;
   Action unspecified_personal_info_ = Action::kAccept;

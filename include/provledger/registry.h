@@ -14,6 +14,7 @@
 #ifndef PROVLEDGER_REGISTRY_H_
 #define PROVLEDGER_REGISTRY_H_
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -152,6 +153,26 @@ struct OptOutSpec {
   std::string domain;
 };
 
+// A sampling assessment of a source (TC260-003: sample before and after
+// collection; blacklist above the policy's failure rate, 5% by default).
+struct AssessmentSpec {
+  SourceKind kind = SourceKind::kDomain;
+  std::string source;  // a domain ("example.com") or a dataset name
+  uint64_t sample_size = 0;
+  uint64_t failures = 0;
+  std::string assessor;  // required
+  std::string phase;     // "before_collection", "after_collection" or empty
+  std::string notes;
+};
+
+// What a re-evaluation did.
+struct ReevaluationSummary {
+  uint64_t examined = 0;               // documents looked at
+  uint64_t reevaluated = 0;            // re-evaluation entries appended
+  std::array<uint64_t, 3> verdicts{};  // current verdicts after it: accepted, flagged, rejected
+  std::shared_ptr<const SignedCheckpoint> checkpoint;
+};
+
 // A derivation or training run as appended.
 template <typename Entry>
 struct LineageInfo {
@@ -161,7 +182,8 @@ struct LineageInfo {
   std::shared_ptr<const SignedCheckpoint> checkpoint;
 };
 
-class OptOutIndex;  // src/registry/optout_index.h
+class OptOutIndex;      // src/registry/optout_index.h
+class SourceBlacklist;  // src/registry/optout_index.h
 
 class Registry {
  public:
@@ -228,6 +250,22 @@ class Registry {
   absl::StatusOr<LineageInfo<OptOutEntry>> DeclareOptOut(const OptOutSpec& spec);
   size_t opt_out_count();
 
+  // Records an assessment. When the source's failure rate exceeds the
+  // policy's threshold it is blacklisted: later registrations from it get
+  // SOURCE_BLACKLISTED (reject by default), and every earlier document from
+  // it that was not rejected gets a re-evaluation entry with the policy's
+  // earlier_documents verdict (FLAGGED by default), in `summary`.
+  absl::StatusOr<LineageInfo<AssessmentEntry>> RecordSourceAssessment(const AssessmentSpec& spec,
+                                                                      ReevaluationSummary* summary);
+  // Judges every document of a dataset again under the current policy and
+  // appends a re-evaluation entry for each whose verdict, reasons or policy
+  // differ from its latest recorded verdict. The original entries are never
+  // changed. NotFound for an unknown dataset.
+  absl::StatusOr<ReevaluationSummary> ReevaluateDataset(const std::string& dataset_id);
+  // The latest verdict of the document entry at `index` (its own, or the
+  // latest re-evaluation's).
+  absl::StatusOr<VerdictRecord> CurrentVerdict(uint64_t index);
+
   // Queues documents for the next group commit; `done` runs once they are
   // durable (or failed), on the ledger's committer thread.
   void RegisterAsync(std::vector<DocumentRegistration> docs,
@@ -264,6 +302,7 @@ class Registry {
   std::unordered_map<std::string, int> in_flight_;  // registrations queued, per dataset
   std::unordered_set<std::string> sealing_;
   std::unique_ptr<OptOutIndex> opt_outs_;
+  std::unique_ptr<SourceBlacklist> blacklist_;
   std::mutex opt_out_load_mu_;
   bool opt_outs_loaded_ = false;
 };

@@ -110,7 +110,7 @@ absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
   }
   uint8_t type = static_cast<uint8_t>(bytes[1]);
   if (type < static_cast<uint8_t>(EntryType::kDatasetCreated) ||
-      type > static_cast<uint8_t>(EntryType::kOptOutDeclared)) {
+      type > static_cast<uint8_t>(EntryType::kReevaluated)) {
     return absl::InvalidArgumentError("entry: unknown entry type " + std::to_string(type));
   }
   e.type = static_cast<EntryType>(type);

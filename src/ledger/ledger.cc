@@ -420,6 +420,20 @@ absl::StatusOr<std::vector<uint64_t>> Ledger::ScanIndexPrefix(const std::string&
   return out;
 }
 
+absl::Status Ledger::ScanIndexTree(const std::string& prefix,
+                                   const std::function<bool(uint64_t)>& fn) {
+  std::string end = prefix;
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(end.back() + 1);
+  uint64_t size = Latest()->size;
+  return storage_->Scan(Column::kIndex, prefix, end, [&](std::string_view k, std::string_view) {
+    if (k.size() < prefix.size() + 8) return true;
+    uint64_t index = ReadU64BE(k.data() + k.size() - 8);
+    if (index >= size) return true;  // not yet covered by a checkpoint
+    return fn(index);
+  });
+}
+
 absl::Status Ledger::VerifyFull() {
   auto latest = Latest();
   merkle::CompactTree tree;

@@ -63,3 +63,81 @@ absl::StatusOr<OptOutEntry> AsOptOutEntry(const DecodedEntry& e) {
 }
 
 }  // namespace provledger
+
+namespace provledger {
+
+std::string EncodeAssessmentEntry(const AssessmentEntry& a, int64_t timestamp_us) {
+  FieldWriter w(EntryType::kSourceAssessed, timestamp_us);
+  w.Byte(1, static_cast<uint8_t>(a.kind));
+  w.Bytes(2, a.source);
+  w.U64(3, a.sample_size);
+  w.U64(4, a.failures);
+  w.Bytes(5, a.assessor);
+  w.Bytes(6, a.phase);
+  w.Bytes(7, a.notes);
+  w.Byte(8, a.blacklisted ? 1 : 2);
+  w.Bytes(37, a.policy_sha256);
+  return w.Finish();
+}
+
+absl::StatusOr<AssessmentEntry> AsAssessmentEntry(const DecodedEntry& e) {
+  if (e.type != EntryType::kSourceAssessed) {
+    return absl::InvalidArgumentError("entry is not a source assessment");
+  }
+  AssessmentEntry a;
+  std::string kind = Field(e, 1), black = Field(e, 8);
+  a.source = Field(e, 2);
+  auto sample = entry_internal::RequiredU64(e, 3, "sample_size");
+  auto failures = entry_internal::RequiredU64(e, 4, "failures");
+  a.assessor = Field(e, 5);
+  a.phase = Field(e, 6);
+  a.notes = Field(e, 7);
+  a.policy_sha256 = Field(e, 37);
+  if (kind.size() != 1 || kind[0] < 1 || kind[0] > 2 || a.source.empty() || !sample.ok() ||
+      !failures.ok() || black.size() != 1 || black[0] < 1 || black[0] > 2 ||
+      a.policy_sha256.size() != kSha256Size) {
+    return absl::InvalidArgumentError("assessment entry: missing or malformed fields");
+  }
+  a.kind = static_cast<SourceKind>(kind[0]);
+  a.sample_size = *sample;
+  a.failures = *failures;
+  a.blacklisted = black[0] == 1;
+  return a;
+}
+
+std::string EncodeReevaluationEntry(const ReevaluationEntry& r, int64_t timestamp_us) {
+  FieldWriter w(EntryType::kReevaluated, timestamp_us);
+  w.U64(1, r.document_index);
+  w.Byte(2, r.previous_verdict);
+  w.Bytes(3, r.cause);
+  w.Byte(35, r.verdict.verdict);
+  w.Bytes(36, entry_internal::EncodeReasons(r.verdict.reasons));
+  w.Bytes(37, r.verdict.policy_sha256);
+  w.Bytes(38, r.verdict.intended_use);
+  return w.Finish();
+}
+
+absl::StatusOr<ReevaluationEntry> AsReevaluationEntry(const DecodedEntry& e) {
+  if (e.type != EntryType::kReevaluated) {
+    return absl::InvalidArgumentError("entry is not a re-evaluation");
+  }
+  ReevaluationEntry r;
+  auto doc = entry_internal::RequiredU64(e, 1, "document_index");
+  std::string prev = Field(e, 2), verdict = Field(e, 35);
+  r.cause = Field(e, 3);
+  r.verdict.policy_sha256 = Field(e, 37);
+  r.verdict.intended_use = Field(e, 38);
+  if (!doc.ok() || prev.size() != 1 || verdict.size() != 1 || verdict[0] < 1 || verdict[0] > 3 ||
+      r.cause.empty() || r.verdict.policy_sha256.size() != kSha256Size) {
+    return absl::InvalidArgumentError("re-evaluation entry: missing or malformed fields");
+  }
+  r.document_index = *doc;
+  r.previous_verdict = static_cast<uint8_t>(prev[0]);
+  r.verdict.verdict = static_cast<uint8_t>(verdict[0]);
+  auto reasons = entry_internal::DecodeReasons(Field(e, 36));
+  if (!reasons.ok()) return reasons.status();
+  r.verdict.reasons = *std::move(reasons);
+  return r;
+}
+
+}  // namespace provledger

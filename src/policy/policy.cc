@@ -267,7 +267,8 @@ class PolicyParser {
                                                 "opt_out_signal",
                                                 "personal_information",
                                                 "expired_contract",
-                                                "opt_out_registry_match"};
+                                                "opt_out_registry_match",
+                                                "source_assessment"};
     for (const auto& [key, value] : j.items()) {
       if (!known.count(key)) return Bad(key, "is not a policy key (docs/policy.md)");
     }
@@ -297,6 +298,29 @@ class PolicyParser {
     PL_ASSIGN_OR_RETURN(p.missing_license_, ActionOf(j, "missing_license", false));
     PL_ASSIGN_OR_RETURN(p.opt_out_signal_, ActionOf(j, "opt_out_signal", false));
     PL_ASSIGN_OR_RETURN(p.expired_contract_, ActionOf(j, "expired_contract", false));
+    if (j.contains("source_assessment")) {
+      const auto& sa = j["source_assessment"];
+      if (!sa.is_object()) return Bad("source_assessment", "must be an object");
+      for (const auto& [key, value] : sa.items()) {
+        if (key == "max_failure_rate") {
+          if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1) {
+            return Bad("source_assessment.max_failure_rate", "must be a number in [0, 1]");
+          }
+          p.max_failure_rate_ = value.get<double>();
+        } else if (key == "action") {
+          PL_ASSIGN_OR_RETURN(p.blacklisted_source_,
+                              ActionValue(value, "source_assessment.action"));
+        } else if (key == "earlier_documents") {
+          PL_ASSIGN_OR_RETURN(p.earlier_documents_,
+                              ActionValue(value, "source_assessment.earlier_documents"));
+          if (p.earlier_documents_ == Policy::Action::kAccept) {
+            return Bad("source_assessment.earlier_documents", "must be \"flag\" or \"reject\"");
+          }
+        } else {
+          return Bad("source_assessment." + key, "is not a known key");
+        }
+      }
+    }
     if (j.contains("opt_out_registry_match")) {
       PL_ASSIGN_OR_RETURN(p.opt_out_registry_match_,
                           ActionValue(j["opt_out_registry_match"], "opt_out_registry_match"));
@@ -514,6 +538,10 @@ Decision Policy::Evaluate(const SourceRecord& r, const EvaluationContext& ctx) c
   opt_out(s.ai_txt == Signal::kForbidden, "OPT_OUT_AI_TXT", "an ai.txt disallowing training");
   opt_out(s.c2pa_training_mining == "notAllowed" || s.c2pa_training_mining == "constrained",
           "OPT_OUT_C2PA", "a C2PA training-mining assertion that does not allow training");
+  // Blacklisted sources.
+  for (const std::string& source : ctx.blacklisted_sources) {
+    Add(&d, blacklisted_source_, "SOURCE_BLACKLISTED", "from a blacklisted source: " + source);
+  }
   // The opt-out registry.
   for (const OptOutMatch& m : ctx.opt_out_matches) {
     Add(&d, opt_out_registry_match_, "OPT_OUT_REGISTRY",

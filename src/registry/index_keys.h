@@ -2,6 +2,7 @@
 #ifndef PROVLEDGER_SRC_REGISTRY_INDEX_KEYS_H_
 #define PROVLEDGER_SRC_REGISTRY_INDEX_KEYS_H_
 
+#include <cctype>
 #include <string>
 
 #include "provledger/encoding.h"
@@ -53,6 +54,20 @@ inline std::string TrainingRun(const std::string& digest) { return "run/" + dige
 // dedup key per declarant and target.
 inline std::string OptOutsPrefix() { return "ood/"; }
 inline std::string OptOut(const std::string& digest) { return "oo/" + digest; }
+// Documents by source: reversed host ("org.example.news") + "\0", and lower
+// case dataset name + "\0"; assessments (all, for loading); re-evaluations
+// of a document.
+inline std::string SourceHostPrefix(const std::string& reversed_host) {
+  return "sh/" + reversed_host + std::string(1, '\0');
+}
+inline std::string SourceDatasetPrefix(std::string name) {
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return "sn/" + name + std::string(1, '\0');
+}
+inline std::string AssessmentsPrefix() { return "sas/"; }
+inline std::string ReevaluationsPrefix(uint64_t document_index) {
+  return "rev/" + U64BE(document_index);
+}
 
 }  // namespace provledger::index_keys
 

@@ -34,19 +34,28 @@ size_t Registry::opt_out_count() {
 absl::Status Registry::EnsureOptOutsLoaded() {
   std::lock_guard<std::mutex> lock(opt_out_load_mu_);
   if (opt_outs_loaded_) return absl::OkStatus();
-  std::optional<uint64_t> after;
-  while (true) {
-    PL_ASSIGN_OR_RETURN(std::vector<uint64_t> indices,
-                        ledger_->ScanIndexPrefix(index_keys::OptOutsPrefix(), after, 4096));
-    if (indices.empty()) break;
-    PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntriesAt(indices));
-    for (const StoredEntry& e : entries) {
-      PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(e.data));
-      PL_ASSIGN_OR_RETURN(OptOutEntry entry, AsOptOutEntry(decoded));
-      opt_outs_->Add(e.index, entry);
+  // Declarations and assessments, each in ledger order (the latest
+  // assessment of a source wins).
+  for (const std::string& prefix : {index_keys::OptOutsPrefix(), index_keys::AssessmentsPrefix()}) {
+    std::optional<uint64_t> after;
+    while (true) {
+      PL_ASSIGN_OR_RETURN(std::vector<uint64_t> indices,
+                          ledger_->ScanIndexPrefix(prefix, after, 4096));
+      if (indices.empty()) break;
+      PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntriesAt(indices));
+      for (const StoredEntry& e : entries) {
+        PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(e.data));
+        if (decoded.type == EntryType::kOptOutDeclared) {
+          PL_ASSIGN_OR_RETURN(OptOutEntry entry, AsOptOutEntry(decoded));
+          opt_outs_->Add(e.index, entry);
+        } else {
+          PL_ASSIGN_OR_RETURN(AssessmentEntry entry, AsAssessmentEntry(decoded));
+          blacklist_->Add(entry);
+        }
+      }
+      after = indices.back();
+      if (indices.size() < 4096) break;
     }
-    after = indices.back();
-    if (indices.size() < 4096) break;
   }
   opt_outs_loaded_ = true;
   return absl::OkStatus();

@@ -13,7 +13,7 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string UrlHost(const std::string& url) {
+std::string UrlHostImpl(const std::string& url) {
   size_t scheme = url.find("://");
   if (scheme == std::string::npos) return "";
   std::string rest = url.substr(scheme + 3);
@@ -110,7 +110,7 @@ std::vector<policy::OptOutMatch> OptOutIndex::Match(const std::string& content_i
     }
   }
   if (!url.empty() && !patterns_.empty()) {
-    std::string host = UrlHost(url);
+    std::string host = UrlHostImpl(url);
     for (size_t id : patterns_) {
       const Declaration& d = declarations_[id];
       if (d.kind == OptOutKind::kUrlPattern && GlobMatch(d.pattern, url)) add(id, "url_pattern");
@@ -122,6 +122,60 @@ std::vector<policy::OptOutMatch> OptOutIndex::Match(const std::string& content_i
   std::sort(out.begin(), out.end(), [](const policy::OptOutMatch& a, const policy::OptOutMatch& b) {
     return a.declaration_index < b.declaration_index;
   });
+  return out;
+}
+
+std::string UrlHostOf(const std::string& url) { return UrlHostImpl(url); }
+
+std::string ReversedHost(const std::string& host) {
+  std::vector<std::string> labels;
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t dot = host.find('.', start);
+    labels.push_back(
+        host.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::string out;
+  for (size_t i = labels.size(); i-- > 0;) {
+    out += labels[i];
+    if (i != 0) out += '.';
+  }
+  return out;
+}
+
+void SourceBlacklist::Add(const AssessmentEntry& a) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  (a.kind == SourceKind::kDomain ? domains_ : datasets_)[a.source] = a;
+}
+
+std::vector<std::string> SourceBlacklist::Match(const std::string& url,
+                                                const std::string& dataset_name) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<std::string> out;
+  auto describe = [](const char* kind, const AssessmentEntry& a) {
+    return std::string(kind) + " " + a.source + ": " + std::to_string(a.failures) + " of " +
+           std::to_string(a.sample_size) + " sampled items failed (assessed by " + a.assessor + ")";
+  };
+  if (!domains_.empty()) {
+    std::string host = UrlHostImpl(url);
+    // The host, then each parent domain.
+    while (!host.empty()) {
+      auto it = domains_.find(host);
+      if (it != domains_.end() && it->second.blacklisted)
+        out.push_back(describe("domain", it->second));
+      size_t dot = host.find('.');
+      if (dot == std::string::npos) break;
+      host = host.substr(dot + 1);
+    }
+  }
+  if (!dataset_name.empty()) {
+    auto it = datasets_.find(Lower(dataset_name));
+    if (it != datasets_.end() && it->second.blacklisted) {
+      out.push_back(describe("dataset", it->second));
+    }
+  }
   return out;
 }
 

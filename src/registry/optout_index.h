@@ -47,6 +47,27 @@ class OptOutIndex {
   std::vector<size_t> patterns_;  // URL patterns and domains
 };
 
+// The latest assessment of each source (domain or dataset name), so each
+// registration is checked against the blacklist without reads. Thread-safe.
+class SourceBlacklist {
+ public:
+  void Add(const AssessmentEntry& a);
+  // Descriptions of the blacklisted sources covering a document with this
+  // source URL (its host or a parent domain) or dataset name.
+  std::vector<std::string> Match(const std::string& url, const std::string& dataset_name) const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, AssessmentEntry> domains_;
+  std::unordered_map<std::string, AssessmentEntry> datasets_;
+};
+
+// Lower-case host of an absolute URL ("" if none).
+std::string UrlHostOf(const std::string& url);
+// "news.example.org" -> "org.example.news": index keys by reversed host put
+// a domain and its subdomains under one prefix.
+std::string ReversedHost(const std::string& host);
+
 }  // namespace provledger
 
 #endif  // PROVLEDGER_SRC_REGISTRY_OPTOUT_INDEX_H_

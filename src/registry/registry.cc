@@ -83,7 +83,8 @@ Registry::Registry(Ledger* ledger, const Clock* clock, RegistryOptions options)
       clock_(clock),
       options_(options),
       policy_(options.policy != nullptr ? options.policy : &policy::Policy::Default()),
-      opt_outs_(std::make_unique<OptOutIndex>()) {}
+      opt_outs_(std::make_unique<OptOutIndex>()),
+      blacklist_(std::make_unique<SourceBlacklist>()) {}
 
 Registry::~Registry() = default;
 
@@ -211,6 +212,7 @@ VerdictRecord Registry::Judge(const DocumentRegistration& d, const DatasetDefaul
   policy::EvaluationContext ctx{defaults.intended_use, now, d.media_type, {}};
   ctx.opt_out_matches =
       opt_outs_->Match(d.content_id, d.text.has_value() ? &*d.text : nullptr, merged.url);
+  ctx.blacklisted_sources = blacklist_->Match(merged.url, merged.dataset_name);
   policy::Decision decision = policy_->Evaluate(merged, ctx);
   VerdictRecord v;
   v.source = policy::EncodeSourceRecord(merged);
@@ -247,6 +249,13 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
                         d.media_type, std::nullopt, std::nullopt};
     entry.verdict = Judge(d, *defaults, now);
     verdicts->push_back(*entry.verdict);
+    // Where it came from, so a later blacklisting finds it.
+    policy::SourceRecord merged = policy::MergeDefaults(defaults->source, d.source);
+    std::string host = UrlHostOf(merged.url);
+    if (!host.empty()) r.index_prefixes.push_back(index_keys::SourceHostPrefix(ReversedHost(host)));
+    if (!merged.dataset_name.empty()) {
+      r.index_prefixes.push_back(index_keys::SourceDatasetPrefix(merged.dataset_name));
+    }
     r.dedup_key = index_keys::DatasetContent(d.dataset_id, d.content_id);
     r.index_prefixes.push_back(index_keys::DatasetDocumentsPrefix(d.dataset_id));
     r.index_prefixes.push_back(index_keys::ContentPrefix(d.content_id));

@@ -144,6 +144,59 @@ grpc::Status RegistryServiceImpl::DeclareOptOut(grpc::ServerContext*,
 
 namespace {
 
+void SetSummary(const ReevaluationSummary& s, v1::ReevaluationSummary* p) {
+  p->set_examined(s.examined);
+  p->set_reevaluated(s.reevaluated);
+  p->set_accepted(s.verdicts[0]);
+  p->set_flagged(s.verdicts[1]);
+  p->set_rejected(s.verdicts[2]);
+  if (s.checkpoint) p->set_checkpoint(s.checkpoint->note);
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::RecordSourceAssessment(
+    grpc::ServerContext*, const v1::RecordSourceAssessmentRequest* req,
+    v1::RecordSourceAssessmentResponse* resp) {
+  AssessmentSpec spec;
+  if (req->source_case() == v1::RecordSourceAssessmentRequest::kDomain) {
+    spec.kind = SourceKind::kDomain;
+    spec.source = req->domain();
+  } else if (req->source_case() == v1::RecordSourceAssessmentRequest::kDatasetName) {
+    spec.kind = SourceKind::kDatasetName;
+    spec.source = req->dataset_name();
+  } else {
+    return ToGrpc(absl::InvalidArgumentError("one of domain or dataset_name is required"));
+  }
+  spec.sample_size = req->sample_size();
+  spec.failures = req->failures();
+  spec.assessor = req->assessor();
+  spec.phase = req->phase();
+  spec.notes = req->notes();
+  ReevaluationSummary summary;
+  auto a = registry_->RecordSourceAssessment(spec, &summary);
+  if (!a.ok()) return ToGrpc(a.status());
+  resp->set_ledger_index(a->ledger_index);
+  resp->set_blacklisted(a->entry.blacklisted);
+  SetSummary(summary, resp->mutable_earlier_documents());
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ReevaluateDataset(grpc::ServerContext*,
+                                                    const v1::ReevaluateDatasetRequest* req,
+                                                    v1::ReevaluateDatasetResponse* resp) {
+  if (req->dataset_id().empty()) {
+    return ToGrpc(absl::InvalidArgumentError("dataset_id is required"));
+  }
+  auto s = registry_->ReevaluateDataset(req->dataset_id());
+  if (!s.ok()) return ToGrpc(s.status());
+  SetSummary(*s, resp->mutable_summary());
+  resp->set_policy_sha256(registry_->policy().sha256());
+  return grpc::Status::OK;
+}
+
+namespace {
+
 // Shared between the stream's reader (the handler thread), its writer thread
 // and the ledger's committer thread (durability callbacks).
 struct StreamState {

@@ -28,6 +28,11 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                                    v1::RegisterTrainingRunResponse* resp) override;
   grpc::Status DeclareOptOut(grpc::ServerContext* ctx, const v1::DeclareOptOutRequest* req,
                              v1::DeclareOptOutResponse* resp) override;
+  grpc::Status RecordSourceAssessment(grpc::ServerContext* ctx,
+                                      const v1::RecordSourceAssessmentRequest* req,
+                                      v1::RecordSourceAssessmentResponse* resp) override;
+  grpc::Status ReevaluateDataset(grpc::ServerContext* ctx, const v1::ReevaluateDatasetRequest* req,
+                                 v1::ReevaluateDatasetResponse* resp) override;
   grpc::Status RegisterDocuments(
       grpc::ServerContext* ctx,
       grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>* stream)

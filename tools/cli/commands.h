@@ -60,6 +60,12 @@ struct OptOutArgs {
   std::string server, declarant, reference, file, url_pattern, domain;
 };
 int DeclareOptOut(const OptOutArgs& args);
+struct AssessArgs {
+  std::string server, domain, dataset_name, assessor, phase, notes;
+  uint64_t sample_size = 0, failures = 0;
+};
+int RecordSourceAssessment(const AssessArgs& args);
+int ReevaluateDataset(const std::string& server, const std::string& dataset_id);
 int SealDataset(const std::string& server, const std::string& dataset_id);
 int DeriveDataset(const DeriveArgs& args);
 int RegisterTrainingRun(const TrainingRunArgs& args);

@@ -142,6 +142,33 @@ void AddEntryFields(const DecodedEntry& e, nlohmann::json* j) {
         return;
       }
       break;
+    case EntryType::kSourceAssessed:
+      if (auto a = AsAssessmentEntry(e); a.ok()) {
+        (*j)["type"] = "source_assessment";
+        (*j)[a->kind == SourceKind::kDomain ? "domain" : "dataset_name"] = a->source;
+        (*j)["sample_size"] = a->sample_size;
+        (*j)["failures"] = a->failures;
+        (*j)["assessor"] = a->assessor;
+        if (!a->phase.empty()) (*j)["phase"] = a->phase;
+        if (!a->notes.empty()) (*j)["notes"] = a->notes;
+        (*j)["blacklisted"] = a->blacklisted;
+        (*j)["policy_sha256"] = ToHex(a->policy_sha256);
+        return;
+      }
+      break;
+    case EntryType::kReevaluated:
+      if (auto r = AsReevaluationEntry(e); r.ok()) {
+        (*j)["type"] = "reevaluation";
+        (*j)["document_index"] = r->document_index;
+        (*j)["previous_verdict"] =
+            r->previous_verdict == 0
+                ? "none"
+                : policy::VerdictName(static_cast<policy::Verdict>(r->previous_verdict));
+        (*j)["cause"] = r->cause;
+        AddVerdict(r->verdict, j);
+        return;
+      }
+      break;
     case EntryType::kOptOutDeclared:
       if (auto o = AsOptOutEntry(e); o.ok()) {
         (*j)["type"] = "opt_out";

@@ -75,6 +75,52 @@ int DeclareOptOut(const OptOutArgs& args) {
   return 0;
 }
 
+namespace {
+nlohmann::json SummaryJson(const v1::ReevaluationSummary& s) {
+  return {{"examined", s.examined()},
+          {"reevaluated", s.reevaluated()},
+          {"accepted", s.accepted()},
+          {"flagged", s.flagged()},
+          {"rejected", s.rejected()}};
+}
+}  // namespace
+
+int RecordSourceAssessment(const AssessArgs& args) {
+  v1::RecordSourceAssessmentRequest req;
+  if (!args.domain.empty()) req.set_domain(args.domain);
+  if (!args.dataset_name.empty()) req.set_dataset_name(args.dataset_name);
+  req.set_sample_size(args.sample_size);
+  req.set_failures(args.failures);
+  req.set_assessor(args.assessor);
+  req.set_phase(args.phase);
+  req.set_notes(args.notes);
+  auto stub = v1::RegistryService::NewStub(Connect(args.server));
+  grpc::ClientContext ctx;
+  v1::RecordSourceAssessmentResponse resp;
+  grpc::Status s = stub->RecordSourceAssessment(&ctx, req, &resp);
+  if (!s.ok()) return Fail("record source assessment", s);
+  nlohmann::json j{{"ledger_index", resp.ledger_index()},
+                   {"blacklisted", resp.blacklisted()},
+                   {"earlier_documents", SummaryJson(resp.earlier_documents())}};
+  std::cout << j.dump() << "\n";
+  return 0;
+}
+
+int ReevaluateDataset(const std::string& server, const std::string& dataset_id) {
+  auto stub = v1::RegistryService::NewStub(Connect(server));
+  grpc::ClientContext ctx;
+  v1::ReevaluateDatasetRequest req;
+  req.set_dataset_id(dataset_id);
+  v1::ReevaluateDatasetResponse resp;
+  grpc::Status s = stub->ReevaluateDataset(&ctx, req, &resp);
+  if (!s.ok()) return Fail("re-evaluate dataset", s);
+  nlohmann::json j = SummaryJson(resp.summary());
+  j["dataset_id"] = dataset_id;
+  j["policy_sha256"] = ToHex(resp.policy_sha256());
+  std::cout << j.dump() << "\n";
+  return 0;
+}
+
 int SealDataset(const std::string& server, const std::string& dataset_id) {
   auto stub = v1::RegistryService::NewStub(Connect(server));
   grpc::ClientContext ctx;

@@ -60,6 +60,26 @@ int main(int argc, char** argv) {
   model_reg->add_flag("--public-eu", run.public_eu, "Offered to the public in the EU");
   model_reg->add_option("--description", run.description, "Description");
 
+  auto* ds_reeval = dataset->add_subcommand(
+      "reevaluate", "Judge a dataset's documents again under the server's current policy");
+  std::string reeval_id;
+  ds_reeval->add_option("--dataset-id", reeval_id, "Dataset to re-evaluate")->required();
+
+  // source assess
+  auto* source = app.add_subcommand("source", "Assessments of sources (TC260-003 sampling)");
+  source->require_subcommand(1);
+  auto* assess = source->add_subcommand(
+      "assess", "Record a sampling assessment; over the policy's rate the source is blacklisted");
+  cli::AssessArgs aargs;
+  auto* a_domain = assess->add_option("--domain", aargs.domain, "A domain and its subdomains");
+  auto* a_ds = assess->add_option("--dataset-name", aargs.dataset_name, "A dataset name");
+  a_domain->excludes(a_ds);
+  assess->add_option("--sample", aargs.sample_size, "Items sampled")->required();
+  assess->add_option("--failures", aargs.failures, "Illegal or harmful items found")->required();
+  assess->add_option("--assessor", aargs.assessor, "Who assessed")->required();
+  assess->add_option("--phase", aargs.phase, "before_collection or after_collection");
+  assess->add_option("--notes", aargs.notes, "Notes");
+
   // optout add
   auto* optout = app.add_subcommand("optout", "The opt-out registry of do-not-train declarations");
   optout->require_subcommand(1);
@@ -176,6 +196,11 @@ int main(int argc, char** argv) {
   if (*ds_create) {
     dargs.server = server;
     return cli::CreateDataset(dargs);
+  }
+  if (*ds_reeval) return cli::ReevaluateDataset(server, reeval_id);
+  if (*assess) {
+    aargs.server = server;
+    return cli::RecordSourceAssessment(aargs);
   }
   if (*optout_add) {
     oargs.server = server;

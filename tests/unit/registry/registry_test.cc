@@ -586,3 +586,99 @@ TEST_F(RegistryOptOutTest, DeclaredWorksAndSitesAreRejectedIncludingReformattedC
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+class RegistryAssessmentTest : public RegistryPolicyTest {};
+
+TEST_F(RegistryAssessmentTest, BlacklistingASourceRejectsNewAndFlagsEarlierDocuments) {
+  DatasetSpec spec{"crawl", "1", "", "", "", {}};
+  spec.default_source.category = policy::SourceCategory::kOther;
+  spec.default_source.license = "MIT";
+  spec.default_source.personal_info = policy::PersonalInfo::kNone;
+  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  auto from = [](const std::string& url) {
+    policy::SourceRecord s;
+    s.url = url;
+    return s;
+  };
+  RegisterOutcome before =
+      registry_->Register({Doc(ds, "a", 'a', from("https://news.bad.example/1")),
+                           Doc(ds, "b", 'b', from("https://bad.example/2")),
+                           Doc(ds, "c", 'c', from("https://good.example/3"))});
+  PL_ASSERT_OK(before.status);
+
+  // 3 of 100 failed: under 5%, nothing changes.
+  ReevaluationSummary summary;
+  auto ok = ValueOrDie(registry_->RecordSourceAssessment(
+      {SourceKind::kDomain, "Bad.Example", 100, 3, "qa-team", "before_collection", ""}, &summary));
+  EXPECT_FALSE(ok.entry.blacklisted);
+  EXPECT_EQ(summary.reevaluated, 0u);
+  // 9 of 100: blacklisted; the two earlier documents from it are flagged.
+  auto bad = ValueOrDie(registry_->RecordSourceAssessment(
+      {SourceKind::kDomain, "bad.example", 100, 9, "qa-team", "after_collection", ""}, &summary));
+  EXPECT_TRUE(bad.entry.blacklisted);
+  EXPECT_EQ(summary.reevaluated, 2u);
+  VerdictRecord a = ValueOrDie(registry_->CurrentVerdict(before.receipts[0].ledger_index));
+  EXPECT_EQ(a.verdict, 2);
+  EXPECT_EQ(a.reasons[0].code, "SOURCE_BLACKLISTED");
+  EXPECT_EQ(ValueOrDie(registry_->CurrentVerdict(before.receipts[2].ledger_index)).verdict, 1);
+  // The original entry is unchanged.
+  EXPECT_EQ(Stored(before.receipts[0].ledger_index).verdict, 1);
+
+  // From now on documents from it are rejected.
+  RegisterOutcome after =
+      registry_->Register({Doc(ds, "d", 'd', from("https://www.bad.example/4"))});
+  PL_ASSERT_OK(after.status);
+  EXPECT_EQ(after.receipts[0].verdict.verdict, 3);
+  EXPECT_EQ(after.receipts[0].verdict.reasons[0].code, "SOURCE_BLACKLISTED");
+  // A fresh registry over the ledger knows the blacklist.
+  Registry fresh(ledger_.get(), &clock_, registry_->options());
+  RegisterOutcome later = fresh.Register({Doc(ds, "e", 'e', from("https://bad.example/5"))});
+  EXPECT_EQ(later.receipts[0].verdict.verdict, 3);
+
+  EXPECT_FALSE(
+      registry_
+          ->RecordSourceAssessment({SourceKind::kDomain, "x.example", 0, 0, "q", "", ""}, &summary)
+          .ok());
+  EXPECT_FALSE(
+      registry_
+          ->RecordSourceAssessment({SourceKind::kDomain, "x.example", 5, 6, "q", "", ""}, &summary)
+          .ok());
+}
+
+TEST_F(RegistryAssessmentTest, ReevaluationUnderANewPolicyAppendsEntriesAndKeepsTheOld) {
+  DatasetSpec spec{"nc", "1", "", "", "", {}};
+  spec.default_source.category = policy::SourceCategory::kOther;
+  spec.default_source.license = "CC-BY-NC-4.0";
+  spec.default_source.personal_info = policy::PersonalInfo::kNone;
+  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  RegisterOutcome out = registry_->Register({Doc(ds, "a", 'a', {}), Doc(ds, "b", 'b', {})});
+  PL_ASSERT_OK(out.status);
+  EXPECT_EQ(out.receipts[0].verdict.verdict, 3);
+
+  // Same policy: nothing to record.
+  ReevaluationSummary same = ValueOrDie(registry_->ReevaluateDataset(ds));
+  EXPECT_EQ(same.examined, 2u);
+  EXPECT_EQ(same.reevaluated, 0u);
+
+  std::string json(policy::Policy::DefaultPolicyJson());
+  size_t at = json.find("\"non_commercial\": \"reject\"");
+  json.replace(at, 26, "\"non_commercial\": \"flag\"");
+  policy::Policy lenient = ValueOrDie(policy::Policy::Parse(json));
+  RegistryOptions o = registry_->options();
+  o.policy = &lenient;
+  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
+  ReevaluationSummary changed = ValueOrDie(registry_->ReevaluateDataset(ds));
+  EXPECT_EQ(changed.reevaluated, 2u);
+  EXPECT_EQ(changed.verdicts, (std::array<uint64_t, 3>{0, 2, 0}));
+  VerdictRecord now = ValueOrDie(registry_->CurrentVerdict(out.receipts[0].ledger_index));
+  EXPECT_EQ(now.verdict, 2);
+  EXPECT_EQ(now.policy_sha256, lenient.sha256());
+  EXPECT_EQ(Stored(out.receipts[0].ledger_index).verdict, 3);               // history kept
+  EXPECT_EQ(ValueOrDie(registry_->ReevaluateDataset(ds)).reevaluated, 0u);  // idempotent
+}
+
+}  // namespace
+}  // namespace provledger
