@@ -80,6 +80,14 @@ struct SourceRecord {
   std::string consent_basis;
 };
 
+// URL helpers shared by the policy and the registry's source matching.
+// The lower-case host of an absolute URL ("" if it has none).
+std::string UrlHost(std::string_view url);
+// Glob match: '*' any run (including '/'), '?' one byte; case-sensitive.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+// Whether `host` is `domain` or one of its subdomains (both lower case).
+bool DomainCovers(std::string_view domain, std::string_view host);
+
 // Fills every field `doc` leaves empty/unspecified from `defaults` (the
 // dataset's default source record): document values override.
 SourceRecord MergeDefaults(const SourceRecord& defaults, const SourceRecord& doc);

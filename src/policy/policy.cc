@@ -58,41 +58,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// The host of an absolute URL ("scheme://[user@]host[:port]/..."), lower case.
-std::string UrlHost(std::string_view url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return "";
-  std::string_view rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  size_t at = rest.rfind('@');
-  if (at != std::string_view::npos) rest.remove_prefix(at + 1);
-  if (!rest.empty() && rest.front() == '[') {
-    size_t close = rest.find(']');
-    return Lower(rest.substr(0, close == std::string_view::npos ? rest.size() : close + 1));
-  }
-  return Lower(rest.substr(0, rest.find(':')));
-}
-
-// Glob match: '*' any run (including '/'), '?' one byte; case-sensitive.
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 absl::Status CheckField(const std::string& value, std::string_view prefix, const char* field,
                         size_t max) {
   if (value.size() > max) {
@@ -121,6 +86,46 @@ void Fill(T* field, const T& fallback, const T& empty) {
 }
 
 }  // namespace
+
+std::string UrlHost(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  std::string_view rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  size_t at = rest.rfind('@');
+  if (at != std::string_view::npos) rest.remove_prefix(at + 1);
+  if (!rest.empty() && rest.front() == '[') {
+    size_t close = rest.find(']');
+    return Lower(rest.substr(0, close == std::string_view::npos ? rest.size() : close + 1));
+  }
+  return Lower(rest.substr(0, rest.find(':')));
+}
+
+bool GlobMatch(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p, ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool DomainCovers(std::string_view domain, std::string_view host) {
+  if (host == domain) return true;
+  return host.size() > domain.size() &&
+         host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
+         host[host.size() - domain.size() - 1] == '.';
+}
 
 std::string_view SourceCategoryName(SourceCategory c) {
   switch (c) {
@@ -500,10 +505,7 @@ Decision Policy::Evaluate(const SourceRecord& r, const EvaluationContext& ctx) c
   // Blocked sources.
   std::string host = UrlHost(r.url);
   for (const std::string& dom : blocked_domains_) {
-    if (!host.empty() &&
-        (host == dom || (host.size() > dom.size() &&
-                         host.compare(host.size() - dom.size(), dom.size(), dom) == 0 &&
-                         host[host.size() - dom.size() - 1] == '.'))) {
+    if (!host.empty() && DomainCovers(dom, host)) {
       std::string message = "source domain " + host;
       message += " is blocked (";
       message += dom;

@@ -8,6 +8,7 @@
 #include "provledger/registry.h"
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
+#include "verdicts.h"
 
 namespace provledger {
 namespace {
@@ -26,6 +27,28 @@ absl::Status CheckLength(const std::string& v, const char* field, size_t max, bo
                                       std::to_string(max) + " bytes");
   }
   return absl::OkStatus();
+}
+
+// Appends one lineage entry; on a dedup hit returns the entry recorded first.
+template <typename Entry>
+absl::StatusOr<LineageInfo<Entry>> AppendLineage(
+    Ledger* ledger, AppendRequest req, Entry entry,
+    absl::StatusOr<Entry> (*decode)(const DecodedEntry&)) {
+  AppendOutcome out = ledger->Append({std::move(req)});
+  PL_RETURN_IF_ERROR(out.status);
+  LineageInfo<Entry> info;
+  info.ledger_index = out.results[0].index;
+  info.already_existed = out.results[0].existed;
+  info.checkpoint = out.checkpoint;
+  if (!info.already_existed) {
+    info.entry = std::move(entry);
+    return info;
+  }
+  PL_ASSIGN_OR_RETURN(auto entries, ledger->GetEntries(info.ledger_index, 1));
+  if (entries.empty()) return absl::DataLossError("entry " + std::to_string(info.ledger_index));
+  PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(entries[0].data));
+  PL_ASSIGN_OR_RETURN(info.entry, decode(decoded));
+  return info;
 }
 
 }  // namespace
@@ -195,14 +218,9 @@ absl::StatusOr<LineageInfo<DerivationEntry>> Registry::DeriveDataset(const Deriv
     licenses.push_back(pl);
     entry.parents.push_back(std::move(ref));
   }
-  policy::Decision d = policy_->EvaluateDerivation(child.source.license, licenses);
-  VerdictRecord v;
-  v.verdict = static_cast<uint8_t>(d.verdict);
-  for (policy::Reason& r : d.reasons) {
-    v.reasons.push_back(
-        ReasonRecord{static_cast<uint8_t>(r.severity), std::move(r.code), std::move(r.message)});
-  }
-  v.policy_sha256 = policy_->sha256();
+  VerdictRecord v = ToVerdictRecord(policy_->EvaluateDerivation(child.source.license, licenses),
+                                    policy_->sha256());
+  v.license.clear();  // the derivation entry records the verdict only
   entry.verdict = std::move(v);
 
   std::string digest_input = spec.transformation;
@@ -214,20 +232,8 @@ absl::StatusOr<LineageInfo<DerivationEntry>> Registry::DeriveDataset(const Deriv
   for (const DatasetRef& p : entry.parents) {
     req.index_prefixes.push_back(index_keys::DerivationChildrenPrefix(p.dataset_id));
   }
-  AppendOutcome out = ledger_->Append({std::move(req)});
-  PL_RETURN_IF_ERROR(out.status);
-  LineageInfo<DerivationEntry> info;
-  info.ledger_index = out.results[0].index;
-  info.already_existed = out.results[0].existed;
-  info.checkpoint = out.checkpoint;
-  if (info.already_existed) {
-    PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntries(info.ledger_index, 1));
-    PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(entries.at(0).data));
-    PL_ASSIGN_OR_RETURN(info.entry, AsDerivationEntry(decoded));
-  } else {
-    info.entry = std::move(entry);
-  }
-  return info;
+  return AppendLineage<DerivationEntry>(ledger_, std::move(req), std::move(entry),
+                                        &AsDerivationEntry);
 }
 
 absl::StatusOr<LineageInfo<TrainingRunEntry>> Registry::RegisterTrainingRun(
@@ -265,15 +271,8 @@ absl::StatusOr<LineageInfo<TrainingRunEntry>> Registry::RegisterTrainingRun(
         manifest.license_classes[static_cast<int>(spdx::LicenseClass::kNoDerivatives)]});
     entry.datasets.push_back(std::move(ref));
   }
-  policy::Decision d = policy_->EvaluateTrainingRun(spec.commercial, datasets);
-  VerdictRecord v;
-  v.verdict = static_cast<uint8_t>(d.verdict);
-  for (policy::Reason& r : d.reasons) {
-    v.reasons.push_back(
-        ReasonRecord{static_cast<uint8_t>(r.severity), std::move(r.code), std::move(r.message)});
-  }
-  v.policy_sha256 = policy_->sha256();
-  entry.verdict = std::move(v);
+  entry.verdict =
+      ToVerdictRecord(policy_->EvaluateTrainingRun(spec.commercial, datasets), policy_->sha256());
 
   AppendRequest req;
   // The run's identity: everything but the timestamp, so a retry is a no-op.
@@ -284,20 +283,8 @@ absl::StatusOr<LineageInfo<TrainingRunEntry>> Registry::RegisterTrainingRun(
   for (const DatasetRef& r : entry.datasets) {
     req.index_prefixes.push_back(index_keys::DatasetRunsPrefix(r.dataset_id));
   }
-  AppendOutcome out = ledger_->Append({std::move(req)});
-  PL_RETURN_IF_ERROR(out.status);
-  LineageInfo<TrainingRunEntry> info;
-  info.ledger_index = out.results[0].index;
-  info.already_existed = out.results[0].existed;
-  info.checkpoint = out.checkpoint;
-  if (info.already_existed) {
-    PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntries(info.ledger_index, 1));
-    PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(entries.at(0).data));
-    PL_ASSIGN_OR_RETURN(info.entry, AsTrainingRunEntry(decoded));
-  } else {
-    info.entry = std::move(entry);
-  }
-  return info;
+  return AppendLineage<TrainingRunEntry>(ledger_, std::move(req), std::move(entry),
+                                         &AsTrainingRunEntry);
 }
 
 }  // namespace provledger

@@ -13,41 +13,7 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string UrlHostImpl(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return "";
-  std::string rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  size_t at = rest.rfind('@');
-  if (at != std::string::npos) rest = rest.substr(at + 1);
-  return Lower(rest.substr(0, rest.find(':')));
-}
-
-bool GlobMatch(const std::string& pattern, const std::string& text) {
-  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-bool DomainCovers(const std::string& domain, const std::string& host) {
-  if (host == domain) return true;
-  return host.size() > domain.size() &&
-         host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
-         host[host.size() - domain.size() - 1] == '.';
-}
+std::string UrlHostImpl(const std::string& url) { return policy::UrlHost(url); }
 
 }  // namespace
 
@@ -113,8 +79,9 @@ std::vector<policy::OptOutMatch> OptOutIndex::Match(const std::string& content_i
     std::string host = UrlHostImpl(url);
     for (size_t id : patterns_) {
       const Declaration& d = declarations_[id];
-      if (d.kind == OptOutKind::kUrlPattern && GlobMatch(d.pattern, url)) add(id, "url_pattern");
-      if (d.kind == OptOutKind::kDomain && !host.empty() && DomainCovers(d.pattern, host)) {
+      if (d.kind == OptOutKind::kUrlPattern && policy::GlobMatch(d.pattern, url))
+        add(id, "url_pattern");
+      if (d.kind == OptOutKind::kDomain && !host.empty() && policy::DomainCovers(d.pattern, host)) {
         add(id, "domain");
       }
     }

@@ -12,6 +12,7 @@
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
 #include "provledger/utf8.h"
+#include "verdicts.h"
 
 namespace provledger {
 namespace {
@@ -213,17 +214,8 @@ VerdictRecord Registry::Judge(const DocumentRegistration& d, const DatasetDefaul
   ctx.opt_out_matches =
       opt_outs_->Match(d.content_id, d.text.has_value() ? &*d.text : nullptr, merged.url);
   ctx.blacklisted_sources = blacklist_->Match(merged.url, merged.dataset_name);
-  policy::Decision decision = policy_->Evaluate(merged, ctx);
-  VerdictRecord v;
+  VerdictRecord v = ToVerdictRecord(policy_->Evaluate(merged, ctx), policy_->sha256());
   v.source = policy::EncodeSourceRecord(merged);
-  v.license = decision.license_canonical;
-  v.license_class = v.license.empty() ? 0 : static_cast<uint8_t>(decision.license_class);
-  v.verdict = static_cast<uint8_t>(decision.verdict);
-  for (policy::Reason& r : decision.reasons) {
-    v.reasons.push_back(
-        ReasonRecord{static_cast<uint8_t>(r.severity), std::move(r.code), std::move(r.message)});
-  }
-  v.policy_sha256 = policy_->sha256();
   v.intended_use = defaults.intended_use;
   return v;
 }
