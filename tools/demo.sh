@@ -78,6 +78,13 @@ step "$provledger" register --dataset-id "$dataset_id" demo-docs --receipts rece
 cat receipts.jsonl
 index=$(grep '"client_ref":"doc2.txt"' receipts.jsonl | sed 's/.*"ledger_index":\([0-9]*\).*/\1/')
 
+echo; echo "== 3b. the same shard the pipeline way: fingerprints computed on the worker, only"
+echo "       they are sent (a second dataset; the content ids and verdicts agree)"
+step "$provledger" fingerprint demo-docs/shard.jsonl --format pb --out shard.pb
+worker_ds=$("$provledger" dataset create --name demo-corpus-worker --version 2026-11 \
+  --intended-use commercial --source source.json)
+step "$provledger" register --dataset-id "$worker_ds" --fingerprints shard.pb --quiet
+
 echo; echo "== 4. the signed checkpoint (C2SP tlog-checkpoint) and the verifier key"
 step "$provledger" checkpoint --out checkpoint.txt
 cat checkpoint.txt

@@ -20,7 +20,8 @@ struct RegisterArgs {
   std::string receipts_out;         // JSONL receipts; empty = none
   bool jsonl = false;               // force JSONL parsing of files
   bool quiet = false;
-  std::string source_file;  // source record JSON for every document (docs/policy.md)
+  std::string source_file;    // source record JSON for every document (docs/policy.md)
+  bool fingerprints = false;  // inputs are `fingerprint --format pb` files
 };
 
 struct DatasetArgs {

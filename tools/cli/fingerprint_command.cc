@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "provledger/fingerprint.h"
 #include "provledger/sha256.h"
 #include "provledger/v1/fingerprint.pb.h"
+#include "source_args.h"
 
 namespace provledger::cli {
 namespace {
@@ -30,12 +32,14 @@ namespace fp = provledger::fingerprint;
 struct Item {
   std::string ref;
   std::string content;
+  std::optional<policy::SourceRecord> source;  // a JSONL record's "source"
 };
 
 // The record of one document: what the server would compute from it.
 v1::FingerprintRecord Compute(const Item& item) {
   v1::FingerprintRecord r;
   r.set_ref(item.ref);
+  if (item.source.has_value()) *r.mutable_source() = ToProto(*item.source);
   v1::ClientFingerprints* f = r.mutable_fingerprints();
   f->set_content_id(Sha256(item.content));
   f->set_size_bytes(item.content.size());
@@ -172,10 +176,12 @@ int Fingerprint(const FingerprintArgs& args) {
           std::cerr << "provledger: " << record.status().message() << "\n";
           return 1;
         }
-        if (record->has_value()) add(Item{(*record)->ref, std::move((*record)->text)});
+        if (record->has_value()) {
+          add(Item{(*record)->ref, std::move((*record)->text), std::move((*record)->source)});
+        }
       }
     } else {
-      add(Item{file.ref, std::string(std::istreambuf_iterator<char>(f), {})});
+      add(Item{file.ref, std::string(std::istreambuf_iterator<char>(f), {}), std::nullopt});
     }
   }
   if (!chunk.empty()) {

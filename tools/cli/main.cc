@@ -105,6 +105,9 @@ int main(int argc, char** argv) {
   reg->add_option("--receipts", rargs.receipts_out, "Write receipts as JSONL to this file");
   reg->add_flag("--jsonl", rargs.jsonl, "Parse every input file as JSONL");
   reg->add_flag("--quiet", rargs.quiet, "Do not print receipts");
+  reg->add_flag("--fingerprints", rargs.fingerprints,
+                "Inputs are `provledger fingerprint --format pb` files: register the "
+                "fingerprints, not the content");
   reg->add_option("--source", rargs.source_file,
                   "Source record for every document (JSON); a JSONL record's \"source\" "
                   "overrides it");

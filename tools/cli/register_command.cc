@@ -1,5 +1,7 @@
 // `provledger register`: streams files, folders or JSONL records into a
 // dataset and prints (or saves) a durable receipt for each.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include "commands.h"
 #include "inputs.h"
 #include "provledger/encoding.h"
+#include "provledger/v1/fingerprint.pb.h"
 #include "provledger/v1/registry.grpc.pb.h"
 #include "source_args.h"
 
@@ -112,6 +115,43 @@ int Register(const RegisterArgs& args) {
       if (!in) {
         send_error = "cannot read " + file.path.string();
         break;
+      }
+      if (args.fingerprints) {
+        // Records of `provledger fingerprint --format pb`: the text stays on
+        // the worker; only its fingerprints are registered.
+        google::protobuf::io::IstreamInputStream raw(&in);
+        google::protobuf::io::CodedInputStream coded(&raw);
+        uint32_t size;
+        uint64_t record_no = 0;
+        while (coded.ReadVarint32(&size)) {
+          ++record_no;
+          auto limit = coded.PushLimit(static_cast<int>(size));
+          v1::FingerprintRecord record;
+          if (!record.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+            send_error = file.path.string() + ": record " + std::to_string(record_no) +
+                         " is not a FingerprintRecord";
+            break;
+          }
+          coded.PopLimit(limit);
+          if (!record.error().empty()) {
+            send_error = file.path.string() + ": record " + std::to_string(record_no) + " (" +
+                         record.ref() + ") could not be fingerprinted: " + record.error();
+            break;
+          }
+          v1::RegisterDocumentsRequest req;
+          req.set_dataset_id(args.dataset_id);
+          req.mutable_document()->set_client_ref(record.ref());
+          *req.mutable_document()->mutable_fingerprints() = record.fingerprints();
+          // The record's own source overrides the --source file field by
+          // field (proto3 MergeFrom: set fields win), as for JSONL.
+          v1::SourceRecord* src = req.mutable_document()->mutable_source();
+          if (file_source.has_value()) *src = ToProto(*file_source);
+          src->MergeFrom(record.source());
+          if (!stream->Write(req)) break;
+          ++progress.sent;
+        }
+        if (!send_error.empty()) break;
+        continue;
       }
       if (file.jsonl) {
         std::string line;
