@@ -83,7 +83,14 @@ echo "       they are sent (a second dataset; the content ids and verdicts agree
 step "$provledger" fingerprint demo-docs/shard.jsonl --format pb --out shard.pb
 worker_ds=$("$provledger" dataset create --name demo-corpus-worker --version 2026-11 \
   --intended-use commercial --source source.json)
-step "$provledger" register --dataset-id "$worker_ds" --fingerprints shard.pb --quiet
+step "$provledger" register --dataset-id "$worker_ds" --fingerprints shard.pb \
+  --receipts worker-receipts.jsonl
+pairs() { grep -o '"client_ref":"[^"]*"\|"content_id":"[0-9a-f]*"\|"verdict":"[A-Z]*"' "$1" | paste -d' ' - - -; }
+if diff <(pairs receipts.jsonl | grep example.org | sort) <(pairs worker-receipts.jsonl | sort); then
+  echo "content ids and verdicts agree with the registration of the text itself"
+else
+  echo "the two registrations disagree" >&2; exit 1
+fi
 
 echo; echo "== 4. the signed checkpoint (C2SP tlog-checkpoint) and the verifier key"
 step "$provledger" checkpoint --out checkpoint.txt
