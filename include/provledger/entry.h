@@ -62,6 +62,7 @@ enum DocumentTag : uint16_t {
   kDocumentTagNormalizedHash = 18,
   kDocumentTagMinHash = 19,
   kDocumentTagTokenCount = 20,
+  kDocumentTagWinnows = 21,  // version u8, then (hash u64 BE, token index u32 BE)*
   // Source, license and the policy verdict (docs/policy.md); present together.
   kDocumentTagSource = 32,        // canonical source record, dataset defaults merged in
   kDocumentTagLicense = 33,       // canonical SPDX expression
@@ -87,6 +88,14 @@ struct TextFingerprintRecord {
   uint8_t minhash_version = 0;
   std::vector<uint32_t> minhash;  // 128 values
   uint64_t token_count = 0;
+  // The winnowing fingerprints in text order (repeats kept); empty for a
+  // text without tokens and in entries written before tag 21 existed.
+  struct Winnow {
+    uint64_t hash = 0;
+    uint32_t token_index = 0;
+  };
+  uint8_t winnow_version = 0;
+  std::vector<Winnow> winnows;
 };
 
 struct DatasetEntry {

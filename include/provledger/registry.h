@@ -43,12 +43,6 @@ struct RegistryOptions {
   // Text documents up to this size get text fingerprints (they are buffered
   // per stream to normalise them); larger ones get content id and size only.
   uint64_t max_fingerprint_bytes = 16ull << 20;  // 16 MiB
-  // Write the LSH-band and winnowing index keys (32 + about 0.09 per token:
-  // ~95 for 4 KB of English) that near-duplicate and containment matching
-  // need. On by default; a ledger-only deployment that never answers match
-  // queries may turn it off (registration is then ~5x faster on 2 cores,
-  // docs/benchmarks.md). The normalised-hash index key is always written.
-  bool index_near_duplicates = true;
   // The policy every document is judged by; nullptr = policy::Policy::Default().
   // Not owned; must outlive the registry.
   const policy::Policy* policy = nullptr;

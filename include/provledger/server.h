@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "provledger/ledger.h"
+#include "provledger/posting_index.h"
 #include "provledger/registry.h"
 
 namespace provledger {
@@ -33,6 +34,11 @@ struct ServerConfig {
   // Empty: <data_dir>/keys/signing-key.pem, created on first start.
   std::vector<std::string> signing_key_files;
   RegistryOptions registry;
+  // Build the LSH-band and winnowing postings that near-duplicate and
+  // containment matching read (posting_index.h). A ledger-only deployment
+  // that never answers match queries may turn it off; turned on again, the
+  // postings catch up from the entries.
+  bool index_near_duplicates = true;
   size_t max_batch_entries = 16384;
   size_t block_cache_bytes = 256u << 20;
   // Recompute every leaf and the root on start (O(n)) before serving.
@@ -65,6 +71,8 @@ class Server {
   // "provledgerd serving on ... tree_size=... root=... verifier_key=..."
   std::string StartupLine() const;
   Ledger* ledger();
+  // nullptr when index_near_duplicates is off.
+  PostingIndex* postings();
 
   // Stops accepting calls, lets running calls finish (up to 10 s), and
   // flushes the ledger. Idempotent; thread-safe.

@@ -39,9 +39,14 @@ enum class Column : uint8_t {
   kTree = 1,     // Merkle perfect-subtree node -> 32-byte hash
   kIndex = 2,    // secondary indexes (dedup, datasets, ...)
   kMeta = 3,     // tree size, signed checkpoints, log identity
+  // Fingerprint postings (LSH bands, winnowing hashes), derived from the
+  // entries and written in sorted runs by IngestSorted (src/index). Keys
+  // share a 10-byte lookup prefix, which RocksDB's prefix Bloom filters cover.
+  kPostings = 4,
 };
-inline constexpr size_t kNumColumns = 4;
-// "entries", "tree", "index", "meta".
+inline constexpr size_t kNumColumns = 5;
+inline constexpr size_t kPostingsPrefixBytes = 10;
+// "entries", "tree", "index", "meta", "postings".
 std::string_view ColumnName(Column c);
 
 // A set of puts applied atomically by Storage::Write.
@@ -81,6 +86,14 @@ class Storage {
   // (end empty = no upper bound) until `fn` returns false.
   virtual absl::Status Scan(Column column, std::string_view begin, std::string_view end,
                             const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  // Adds a run of key-value pairs to `column` as one unit, bypassing the
+  // write-ahead log: `next(key, value)` fills the next pair and returns true,
+  // or returns false at the end. Keys must be strictly ascending
+  // (InvalidArgument otherwise, and nothing is added). A key already present
+  // takes the new value. Durable when it returns OK; for derived data that
+  // can be rebuilt (no ordering with Write is promised across a crash).
+  virtual absl::Status IngestSorted(
+      Column column, const std::function<bool(std::string*, std::string*)>& next) = 0;
   // Bytes `column` occupies: its table files on disk (compressed) plus its
   // memtables for RocksDB; the sum of key and value sizes in memory.
   virtual absl::StatusOr<uint64_t> ApproximateBytes(Column column) = 0;

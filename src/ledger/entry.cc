@@ -84,6 +84,15 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
     for (uint32_t v : t.minhash) AppendU32BE(&sig, v);
     w.Bytes(kDocumentTagMinHash, sig);
     w.U64(kDocumentTagTokenCount, t.token_count);
+    if (!t.winnows.empty()) {
+      std::string ws(1, static_cast<char>(t.winnow_version));
+      ws.reserve(1 + 12 * t.winnows.size());
+      for (const auto& x : t.winnows) {
+        AppendU64BE(&ws, x.hash);
+        AppendU32BE(&ws, x.token_index);
+      }
+      w.Bytes(kDocumentTagWinnows, ws);
+    }
   }
   if (d.verdict.has_value()) {
     const VerdictRecord& v = *d.verdict;
@@ -182,7 +191,20 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
     t.minhash_version = static_cast<uint8_t>(mh[0]);
     for (size_t i = 1; i < mh.size(); i += 4) t.minhash.push_back(ReadU32BE(mh.data() + i));
     t.token_count = ReadU64BE(tc.data());
+    std::string ws = Field(e, kDocumentTagWinnows);
+    if (!ws.empty()) {
+      if ((ws.size() - 1) % 12 != 0 || ws.size() == 1) {
+        return absl::InvalidArgumentError("document entry: malformed winnows field");
+      }
+      t.winnow_version = static_cast<uint8_t>(ws[0]);
+      t.winnows.reserve((ws.size() - 1) / 12);
+      for (size_t i = 1; i < ws.size(); i += 12) {
+        t.winnows.push_back({ReadU64BE(ws.data() + i), ReadU32BE(ws.data() + i + 8)});
+      }
+    }
     d.text = std::move(t);
+  } else if (e.fields.count(kDocumentTagWinnows)) {
+    return absl::InvalidArgumentError("document entry: winnows without the other fingerprints");
   }
   std::string verdict = Field(e, kDocumentTagVerdict);
   if (!verdict.empty()) {

@@ -20,15 +20,11 @@ inline std::string DatasetDocumentsPrefix(const std::string& dataset_id) {
   return "dd/" + dataset_id + std::string(1, '\0');
 }
 inline std::string ContentPrefix(const std::string& content_id) { return "cid/" + content_id; }
-// Fingerprint indexes (docs/ledger-format.md), multi-valued like the above.
+// The exact normalised-text index, multi-valued like the above (LSH bands and
+// winnowing hashes are postings: src/index).
 inline std::string NormalizedHashPrefix(const std::string& normalized_hash) {
   return "nh/" + normalized_hash;
 }
-inline std::string LshBandPrefix(int band, uint64_t key) {
-  return "lsh/" + std::string(1, static_cast<char>(band)) + U64BE(key);
-}
-// Value: the 4-byte big-endian token index of the fingerprint's shingle.
-inline std::string WinnowPrefix(uint64_t hash) { return "wn/" + U64BE(hash); }
 
 // Lineage (docs/ledger-format.md): a dataset's manifest (single-valued; the
 // seal dedup key), derivation edges both ways, training runs by model and by

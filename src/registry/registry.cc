@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <future>
 #include <string>
-#include <unordered_set>
 #include <utility>
 
 #include "index_keys.h"
@@ -53,24 +52,10 @@ TextFingerprintRecord TextRecord(const fingerprint::TextFingerprints& f, Fingerp
   t.minhash_version = fingerprint::kMinHashVersion;
   t.minhash.assign(f.minhash.begin(), f.minhash.end());
   t.token_count = f.token_count;
+  t.winnow_version = fingerprint::kWinnowVersion;
+  t.winnows.reserve(f.winnows.size());
+  for (const auto& w : f.winnows) t.winnows.push_back({w.hash, w.token_index});
   return t;
-}
-
-// The fingerprint index keys of one document, written in its append batch.
-void AddFingerprintIndexKeys(const fingerprint::TextFingerprints& f, bool near_duplicates,
-                             AppendRequest* r) {
-  r->index_prefixes.push_back(index_keys::NormalizedHashPrefix(f.normalized_hash));
-  if (!near_duplicates) return;
-  for (size_t b = 0; b < f.lsh_bands.size(); ++b) {
-    r->index_prefixes.push_back(index_keys::LshBandPrefix(static_cast<int>(b), f.lsh_bands[b]));
-  }
-  std::unordered_set<uint64_t> seen;  // a repeated hash keeps its first position
-  for (const auto& w : f.winnows) {
-    if (!seen.insert(w.hash).second) continue;
-    std::string pos;
-    AppendU32BE(&pos, w.token_index);
-    r->index_prefix_values.emplace_back(index_keys::WinnowPrefix(w.hash), std::move(pos));
-  }
 }
 
 }  // namespace
@@ -253,7 +238,9 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
     r.index_prefixes.push_back(index_keys::ContentPrefix(d.content_id));
     if (d.text.has_value()) {
       entry.text = TextRecord(*d.text, d.origin);
-      AddFingerprintIndexKeys(*d.text, options_.index_near_duplicates, &r);
+      // LSH-band and winnowing postings are built from the entry afterwards
+      // (posting_index.h); the exact-match key goes in this batch.
+      r.index_prefixes.push_back(index_keys::NormalizedHashPrefix(d.text->normalized_hash));
     }
     r.entry = EncodeDocumentEntry(entry, now);
     reqs.push_back(std::move(r));

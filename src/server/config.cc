@@ -43,7 +43,7 @@ absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config)
       if (key == "block_cache_bytes") config->block_cache_bytes = v;
     } else if (key == "index_near_duplicates") {
       if (!value.is_boolean()) return bad(key, "true or false");
-      config->registry.index_near_duplicates = value.get<bool>();
+      config->index_near_duplicates = value.get<bool>();
     } else if (key == "policy_file") {
       if (!value.is_string() || value.get<std::string>().empty()) {
         return bad(key, "a file name");

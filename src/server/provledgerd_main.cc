@@ -49,13 +49,13 @@ int main(int argc, char** argv) {
     if (max_doc->count() == 0) {
       config.registry.max_document_bytes = from_file.registry.max_document_bytes;
     }
-    config.registry.index_near_duplicates = from_file.registry.index_near_duplicates;
+    config.index_near_duplicates = from_file.index_near_duplicates;
     config.max_batch_entries = from_file.max_batch_entries;
     config.block_cache_bytes = from_file.block_cache_bytes;
     config.check_full = config.check_full || from_file.check_full;
   }
 
-  if (no_near_duplicate_index) config.registry.index_near_duplicates = false;
+  if (no_near_duplicate_index) config.index_near_duplicates = false;
 
   // Handle SIGTERM/SIGINT on one thread: block them everywhere first.
   sigset_t signals;

@@ -24,7 +24,8 @@ struct Server::Impl {
   ServerConfig config;
   std::unique_ptr<Storage> storage;
   std::unique_ptr<Ledger> ledger;
-  std::optional<policy::Policy> policy;  // from config.policy_file
+  std::unique_ptr<PostingIndex> postings;  // null when index_near_duplicates is off
+  std::optional<policy::Policy> policy;    // from config.policy_file
   std::unique_ptr<Registry> registry;
   std::unique_ptr<service::LedgerServiceImpl> ledger_service;
   std::unique_ptr<service::RegistryServiceImpl> registry_service;
@@ -84,6 +85,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
     for (const auto& k : impl->ledger->VerifierKeys()) vk << k << "\n";
   }
 
+  if (config.index_near_duplicates) {
+    PL_ASSIGN_OR_RETURN(impl->postings,
+                        PostingIndex::Open(impl->ledger.get(), impl->storage.get()));
+  }
+
   RegistryOptions registry_options = config.registry;
   if (!config.policy_file.empty()) {
     std::ifstream in(config.policy_file, std::ios::binary);
@@ -124,6 +130,8 @@ int Server::port() const { return impl_->port; }
 
 Ledger* Server::ledger() { return impl_->ledger.get(); }
 
+PostingIndex* Server::postings() { return impl_->postings.get(); }
+
 std::string Server::StartupLine() const {
   auto cp = impl_->ledger->Latest();
   std::string host = impl_->config.listen.substr(0, impl_->config.listen.rfind(':'));
@@ -131,7 +139,9 @@ std::string Server::StartupLine() const {
       "provledgerd serving on " + host + ":" + std::to_string(impl_->port) +
       " data_dir=" + impl_->config.data_dir + " tree_size=" + std::to_string(cp->size) +
       " root=" + Base64Encode(cp->root_hash) +
-      " policy_sha256=" + ToHex(impl_->registry->policy().sha256()) + " verifier_key=";
+      " policy_sha256=" + ToHex(impl_->registry->policy().sha256()) + " postings_indexed=" +
+      (impl_->postings ? std::to_string(impl_->postings->indexed_size()) : "off") +
+      " verifier_key=";
   auto keys = impl_->ledger->VerifierKeys();
   for (size_t i = 0; i < keys.size(); ++i) line += (i ? "," : "") + keys[i];
   return line;
@@ -146,7 +156,9 @@ void Server::Shutdown() {
     impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
     impl_->grpc_server->Wait();
   }
-  // Drains queued appends, then closes RocksDB.
+  // Writes pending postings; then the ledger drains queued appends (their
+  // postings are built on the next start), then RocksDB closes.
+  impl_->postings.reset();
   impl_->ledger.reset();
   impl_->storage.reset();
 }

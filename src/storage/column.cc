@@ -12,6 +12,8 @@ std::string_view ColumnName(Column c) {
       return "index";
     case Column::kMeta:
       return "meta";
+    case Column::kPostings:
+      return "postings";
   }
   return "unknown";
 }

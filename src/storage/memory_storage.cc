@@ -3,6 +3,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "provledger/storage.h"
 
@@ -60,6 +62,28 @@ class MemoryStorage final : public Storage {
     for (const auto& [k, v] : rows) {
       if (!fn(k, v)) break;
     }
+    return absl::OkStatus();
+  }
+
+  absl::Status IngestSorted(Column column,
+                            const std::function<bool(std::string*, std::string*)>& next) override {
+    std::vector<std::pair<std::string, std::string>> run;
+    std::string key, value;
+    while (next(&key, &value)) {
+      if (!run.empty() && key <= run.back().first) {
+        return absl::InvalidArgumentError("ingest: keys are not strictly ascending");
+      }
+      run.emplace_back(std::move(key), std::move(value));
+      key.clear();
+      value.clear();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (writes_left_ == 0) {
+      return absl::UnavailableError("memory storage: injected write failure");
+    }
+    if (writes_left_ > 0) --writes_left_;
+    auto& m = data_[static_cast<size_t>(column)];
+    for (auto& [k, v] : run) m[std::move(k)] = std::move(v);
     return absl::OkStatus();
   }
 

@@ -88,6 +88,8 @@ TEST(EntryTest, TextFingerprintsRoundTrip) {
   t.minhash_version = 1;
   for (uint32_t i = 0; i < 128; ++i) t.minhash.push_back(i * 2654435761u);
   t.token_count = 77;
+  t.winnow_version = 1;
+  t.winnows = {{0x0102030405060708ull, 0}, {7, 19}, {0x0102030405060708ull, 40}};
   d.text = t;
   std::string bytes = EncodeDocumentEntry(d, 5);
   auto back = AsDocumentEntry(*DecodeEntry(bytes));
@@ -98,6 +100,15 @@ TEST(EntryTest, TextFingerprintsRoundTrip) {
   EXPECT_EQ(back->text->normalized_hash, t.normalized_hash);
   EXPECT_EQ(back->text->minhash, t.minhash);
   EXPECT_EQ(back->text->token_count, 77u);
+  EXPECT_EQ(back->text->winnow_version, 1);
+  ASSERT_EQ(back->text->winnows.size(), 3u);  // repeats kept, in order
+  EXPECT_EQ(back->text->winnows[1].hash, 7u);
+  EXPECT_EQ(back->text->winnows[2].token_index, 40u);
+  // Tag 21: version, then hash u64 BE and token index u32 BE per fingerprint.
+  EXPECT_NE(bytes.find(std::string("\x00\x15\x00\x00\x00\x25\x01\x01\x02\x03\x04\x05\x06\x07\x08"
+                                   "\x00\x00\x00\x00",
+                                   19)),
+            std::string::npos);
   // Tag 19 holds the version byte and 128 big-endian u32 values.
   EXPECT_NE(bytes.find(std::string("\x00\x13\x00\x00\x02\x01\x01", 7)), std::string::npos);
   // Without fingerprints the fields are absent, not empty.
@@ -114,6 +125,22 @@ TEST(EntryTest, MalformedFingerprintFieldsAreRejected) {
   t.minhash = {1, 2};
   d.text = t;
   EXPECT_FALSE(AsDocumentEntry(*DecodeEntry(EncodeDocumentEntry(d, 1))).ok());
+
+  // Winnows whose length is not a version byte plus 12-byte records.
+  t.normalized_hash = std::string(16, 'n');
+  t.token_count = 3;
+  t.winnow_version = 1;
+  t.winnows = {{1, 0}};
+  d.text = t;
+  std::string bytes = EncodeDocumentEntry(d, 1);
+  ASSERT_TRUE(AsDocumentEntry(*DecodeEntry(bytes)).ok());
+  size_t tag = bytes.find(std::string("\x00\x15\x00\x00\x00\x0d", 6));
+  ASSERT_NE(tag, std::string::npos);
+  std::string cut = bytes.substr(0, tag) + std::string("\x00\x15\x00\x00\x00\x0c", 6) +
+                    bytes.substr(tag + 6, 12) + bytes.substr(tag + 6 + 13);
+  auto bad = AsDocumentEntry(*DecodeEntry(cut));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("winnows"), std::string::npos) << bad.status();
 }
 
 }  // namespace

@@ -121,7 +121,6 @@ class RegistryFingerprintTest : public RegistryTest {
 };
 
 TEST_F(RegistryFingerprintTest, TextDocumentsAreFingerprintedAndIndexed) {
-  ASSERT_TRUE(registry_->options().index_near_duplicates);  // the default
   std::string ds = ValueOrDie(registry_->CreateDataset("fp", "", "")).dataset_id;
   // max_fingerprint_bytes defaults to 16 MiB; max_document_bytes is 100 here.
   DocumentRegistration a = Assemble(ds, "a", "One two three four five six seven.");
@@ -133,37 +132,24 @@ TEST_F(RegistryFingerprintTest, TextDocumentsAreFingerprintedAndIndexed) {
   PL_ASSERT_OK(out.status);
   uint64_t ia = out.receipts[0].ledger_index, ib = out.receipts[1].ledger_index;
 
-  // The entry records the fingerprints as server-computed.
+  // The entry records the fingerprints as server-computed, the winnowing
+  // fingerprints (that the postings are built from) included.
   auto stored = ValueOrDie(ledger_->GetEntries(ia, 1));
   DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(stored[0].data))));
   ASSERT_TRUE(e.text.has_value());
   EXPECT_EQ(e.text->origin, FingerprintOrigin::kServer);
   EXPECT_EQ(e.text->minhash.size(), static_cast<size_t>(fingerprint::kMinHashSize));
   EXPECT_EQ(e.text->token_count, 7u);
-
-  // Normalised hash -> both; every LSH band -> both; winnow hashes -> both.
-  EXPECT_EQ(Scan("nh/" + a.text->normalized_hash), (std::vector<uint64_t>{ia, ib}));
-  for (int band = 0; band < fingerprint::kLshBands; ++band) {
-    std::string prefix =
-        "lsh/" + std::string(1, static_cast<char>(band)) + U64BE(a.text->lsh_bands[band]);
-    EXPECT_EQ(Scan(prefix), (std::vector<uint64_t>{ia, ib}));
-  }
+  EXPECT_EQ(e.text->winnow_version, fingerprint::kWinnowVersion);
   ASSERT_FALSE(a.text->winnows.empty());
-  EXPECT_EQ(Scan("wn/" + U64BE(a.text->winnows[0].hash)), (std::vector<uint64_t>{ia, ib}));
-}
+  ASSERT_EQ(e.text->winnows.size(), a.text->winnows.size());
+  for (size_t i = 0; i < a.text->winnows.size(); ++i) {
+    EXPECT_EQ(e.text->winnows[i].hash, a.text->winnows[i].hash);
+    EXPECT_EQ(e.text->winnows[i].token_index, a.text->winnows[i].token_index);
+  }
 
-TEST_F(RegistryFingerprintTest, NearDuplicateKeysCanBeTurnedOff) {
-  RegistryOptions o = registry_->options();
-  o.index_near_duplicates = false;
-  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
-  std::string ds = ValueOrDie(registry_->CreateDataset("fp", "", "")).dataset_id;
-  DocumentRegistration a = Assemble(ds, "a", "alpha beta gamma delta epsilon zeta eta");
-  RegisterOutcome out = registry_->Register({a});
-  PL_ASSERT_OK(out.status);
-  uint64_t ia = out.receipts[0].ledger_index;
-  EXPECT_EQ(Scan("nh/" + a.text->normalized_hash), (std::vector<uint64_t>{ia}));
-  EXPECT_TRUE(Scan("lsh/" + std::string(1, '\0') + U64BE(a.text->lsh_bands[0])).empty());
-  EXPECT_TRUE(Scan("wn/" + U64BE(a.text->winnows[0].hash)).empty());
+  // Normalised hash -> both, in the registration's batch.
+  EXPECT_EQ(Scan("nh/" + a.text->normalized_hash), (std::vector<uint64_t>{ia, ib}));
 }
 
 // A pipeline's fingerprints (computed by the same library) register like
@@ -233,8 +219,10 @@ TEST_F(RegistryFingerprintTest, ClientFingerprintsAreCheckedAndRecorded) {
   ASSERT_TRUE(e.text.has_value());
   EXPECT_EQ(e.text->origin, FingerprintOrigin::kClient);
   EXPECT_EQ(e.content_id, server.content_id);
-  // Indexed like a server-fingerprinted document.
-  EXPECT_EQ(Scan("wn/" + U64BE(d.text->winnows[0].hash)), (std::vector<uint64_t>{index}));
+  // Recorded like a server-fingerprinted document.
+  EXPECT_EQ(e.text->winnows.size(), d.text->winnows.size());
+  EXPECT_EQ(e.text->minhash,
+            std::vector<uint32_t>(server.text->minhash.begin(), server.text->minhash.end()));
   // The same content sent by the server path later is a duplicate.
   RegisterOutcome again = registry_->Register({server});
   PL_ASSERT_OK(again.status);

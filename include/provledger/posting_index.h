@@ -1,0 +1,131 @@
+// The fingerprint postings: LSH band -> documents and winnowing hash ->
+// (document, token position), the inverted index that near-duplicate and
+// containment matching read (docs/ledger-format.md, "Postings").
+//
+//   PL_ASSIGN_OR_RETURN(auto postings, PostingIndex::Open(ledger, storage, {}));
+//   PL_RETURN_IF_ERROR(postings->WaitIndexed(ledger->Latest()->size, deadline));
+//   PL_ASSIGN_OR_RETURN(auto docs, postings->LshBandEntries(band, key));
+//
+// Postings are derived data. Every value they hold is in the signed ledger
+// entries (the MinHash signature and the winnowing fingerprints of each
+// document entry), so they are not written in the registration's synced
+// batch: a background indexer reads committed entries in order, collects
+// their postings, and adds them to Column::kPostings as large sorted runs
+// (Storage::IngestSorted), which costs a small fraction of inserting ~95
+// random keys per document into the write path (docs/benchmarks.md). After
+// each run it records how far it got (the watermark, in Column::kMeta); on
+// Open it continues from there, so a crash loses no postings, and an empty
+// postings column is rebuilt from the entries.
+//
+// Freshness: entries [0, indexed_size()) are fully indexed. A run is
+// written when `max_run_postings` are pending or the oldest pending entry has
+// waited `max_delay`; WaitIndexed() asks for one now, for callers that must
+// see a registration they have just been acknowledged.
+//
+// Only entries whose fingerprint versions are the current ones
+// (fingerprint.h) get postings; a winnowing hash repeated in one document is
+// posted once, at its first position.
+//
+// Thread-safety: all methods may be called concurrently. The ledger and the
+// storage are not owned and must outlive the index.
+#ifndef PROVLEDGER_POSTING_INDEX_H_
+#define PROVLEDGER_POSTING_INDEX_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "provledger/ledger.h"
+#include "provledger/storage.h"
+
+namespace provledger {
+
+struct PostingIndexOptions {
+  // A run is written when this many postings are pending (a 4 KB English
+  // document has about 95: 32 bands and ~63 winnowing hashes) ...
+  size_t max_run_postings = 1000000;
+  // ... or when the oldest pending entry has waited this long.
+  std::chrono::milliseconds max_delay{1000};
+  // How often an idle indexer looks for new entries.
+  std::chrono::milliseconds poll{20};
+  // Entries read from the ledger at a time.
+  size_t read_chunk = 4096;
+};
+
+// One winnowing posting: the document's ledger index and the token index of
+// the shingle whose hash was selected.
+struct WinnowPosting {
+  uint64_t ledger_index = 0;
+  uint32_t token_index = 0;
+  bool operator==(const WinnowPosting& o) const {
+    return ledger_index == o.ledger_index && token_index == o.token_index;
+  }
+};
+
+class PostingIndex {
+ public:
+  // Reads the watermark and starts the indexer. FailedPrecondition if the
+  // watermark is beyond the ledger (the postings are from another ledger).
+  static absl::StatusOr<std::unique_ptr<PostingIndex>> Open(Ledger* ledger, Storage* storage,
+                                                            PostingIndexOptions options = {});
+  // Writes the pending postings (best effort) and stops the indexer.
+  ~PostingIndex();
+
+  PostingIndex(const PostingIndex&) = delete;
+  PostingIndex& operator=(const PostingIndex&) = delete;
+
+  // Entries below this ledger index have all their postings readable.
+  uint64_t indexed_size() const;
+  // Has the postings of entries [0, size) written now and waits for them.
+  // OutOfRange if `size` exceeds the latest checkpoint's, DeadlineExceeded
+  // at `deadline`, or the indexer's error (status()).
+  absl::Status WaitIndexed(uint64_t size, std::chrono::steady_clock::time_point deadline);
+  // OK, or the error that stopped the indexer (a storage failure, or an entry
+  // that does not decode: DataLoss naming its index).
+  absl::Status status() const;
+
+  // Ledger indices of the documents whose LSH band `band` has key `key`,
+  // ascending, at most `limit`.
+  absl::StatusOr<std::vector<uint64_t>> LshBandEntries(int band, uint64_t key, size_t limit);
+  // The documents holding winnowing hash `hash`, by ascending ledger index,
+  // at most `limit`.
+  absl::StatusOr<std::vector<WinnowPosting>> WinnowEntries(uint64_t hash, size_t limit);
+
+ private:
+  struct Posting;
+  PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions options, uint64_t watermark);
+  void Loop();
+  // Reads entries [next_, size) (at most one chunk) and collects postings.
+  absl::Status ReadChunk(uint64_t size);
+  // Ingests the pending postings and advances the watermark to next_.
+  absl::Status WriteRun();
+
+  Ledger* const ledger_;
+  Storage* const storage_;
+  const PostingIndexOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;     // the indexer: work requested or stopping
+  std::condition_variable written_;  // waiters: the watermark moved or failed
+  uint64_t watermark_;               // guarded by mu_
+  uint64_t flush_to_ = 0;            // guarded by mu_: a waiter wants this size now
+  bool stopping_ = false;            // guarded by mu_
+  absl::Status error_;               // guarded by mu_
+
+  // Indexer thread only.
+  uint64_t next_;  // the next entry to read
+  std::vector<Posting> pending_;
+  std::chrono::steady_clock::time_point pending_since_;
+  std::thread indexer_;
+};
+
+}  // namespace provledger
+
+#endif  // PROVLEDGER_POSTING_INDEX_H_

@@ -1,0 +1,253 @@
+#include "provledger/posting_index.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "posting_keys.h"
+#include "provledger/encoding.h"
+#include "provledger/entry.h"
+#include "provledger/fingerprint.h"
+#include "provledger/status_macros.h"
+
+namespace provledger {
+
+// One posting as collected, before it becomes a key: 24 bytes, so a full run
+// of a million is 24 MB.
+struct PostingIndex::Posting {
+  uint64_t hash;
+  uint64_t ledger_index;
+  uint32_t token_index;  // winnowing only
+  char kind;
+  uint8_t band;  // LSH only
+
+  // Key order, then the first position of a hash repeated in one document.
+  bool operator<(const Posting& o) const {
+    if (kind != o.kind) return kind < o.kind;
+    if (band != o.band) return band < o.band;
+    if (hash != o.hash) return hash < o.hash;
+    if (ledger_index != o.ledger_index) return ledger_index < o.ledger_index;
+    return token_index < o.token_index;
+  }
+  bool SameKey(const Posting& o) const {
+    return kind == o.kind && band == o.band && hash == o.hash && ledger_index == o.ledger_index;
+  }
+};
+
+absl::StatusOr<std::unique_ptr<PostingIndex>> PostingIndex::Open(Ledger* ledger, Storage* storage,
+                                                                 PostingIndexOptions options) {
+  PL_ASSIGN_OR_RETURN(auto stored, storage->Get(Column::kMeta, posting_keys::kWatermarkKey));
+  uint64_t watermark = 0;
+  if (stored.has_value()) {
+    if (stored->size() != 8) return absl::DataLossError("postings watermark is malformed");
+    watermark = ReadU64BE(stored->data());
+  }
+  uint64_t size = ledger->Latest()->size;
+  if (watermark > size) {
+    return absl::FailedPreconditionError("the postings are indexed up to entry " +
+                                         std::to_string(watermark) + " but the ledger holds " +
+                                         std::to_string(size) + " entries");
+  }
+  if (options.max_run_postings == 0 || options.read_chunk == 0) {
+    return absl::InvalidArgumentError("max_run_postings and read_chunk must be positive");
+  }
+  return std::unique_ptr<PostingIndex>(new PostingIndex(ledger, storage, options, watermark));
+}
+
+PostingIndex::PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions options,
+                           uint64_t watermark)
+    : ledger_(ledger),
+      storage_(storage),
+      options_(options),
+      watermark_(watermark),
+      next_(watermark) {
+  indexer_ = std::thread([this] { Loop(); });
+}
+
+PostingIndex::~PostingIndex() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  indexer_.join();
+}
+
+uint64_t PostingIndex::indexed_size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return watermark_;
+}
+
+absl::Status PostingIndex::status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+absl::Status PostingIndex::WaitIndexed(uint64_t size,
+                                       std::chrono::steady_clock::time_point deadline) {
+  uint64_t latest = ledger_->Latest()->size;
+  if (size > latest) {
+    return absl::OutOfRangeError("size " + std::to_string(size) +
+                                 " is beyond the latest checkpoint's size " +
+                                 std::to_string(latest));
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (watermark_ >= size) return absl::OkStatus();
+  flush_to_ = std::max(flush_to_, size);
+  wake_.notify_all();
+  bool done = written_.wait_until(lock, deadline,
+                                  [&] { return watermark_ >= size || !error_.ok() || stopping_; });
+  if (!error_.ok()) return error_;
+  if (!done || watermark_ < size) {
+    return absl::DeadlineExceededError("postings are indexed up to entry " +
+                                       std::to_string(watermark_) + ", not yet " +
+                                       std::to_string(size));
+  }
+  return absl::OkStatus();
+}
+
+void PostingIndex::Loop() {
+  while (true) {
+    bool stopping, flush;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      stopping = stopping_;
+      flush = flush_to_ > watermark_;
+    }
+    uint64_t size = ledger_->Latest()->size;
+    absl::Status s;
+    if (next_ < size && pending_.size() < options_.max_run_postings) s = ReadChunk(size);
+    bool caught_up = next_ >= size;
+    bool unwritten = next_ > watermark_;  // entries read but not yet recorded
+    auto now = std::chrono::steady_clock::now();
+    if (s.ok() && unwritten &&
+        (pending_.size() >= options_.max_run_postings ||
+         (caught_up && (flush || stopping || now - pending_since_ >= options_.max_delay)))) {
+      s = WriteRun();
+    }
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      error_ = s;
+      written_.notify_all();
+      return;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_ && next_ == watermark_) {
+      written_.notify_all();
+      return;
+    }
+    if (caught_up) {
+      wake_.wait_for(lock, options_.poll, [&] { return stopping_ || flush_to_ > watermark_; });
+    }
+  }
+}
+
+absl::Status PostingIndex::ReadChunk(uint64_t size) {
+  uint64_t count = std::min<uint64_t>(options_.read_chunk, size - next_);
+  PL_ASSIGN_OR_RETURN(std::vector<StoredEntry> entries, ledger_->GetEntries(next_, count));
+  if (entries.size() != count) {
+    return absl::DataLossError("postings: ledger entries from " + std::to_string(next_) +
+                               " are missing");
+  }
+  if (next_ == watermark_) pending_since_ = std::chrono::steady_clock::now();
+  for (const StoredEntry& e : entries) {
+    auto fail = [&e](const absl::Status& s) {
+      return absl::DataLossError("postings: entry " + std::to_string(e.index) +
+                                 " does not decode: " + std::string(s.message()));
+    };
+    // Only document entries carry fingerprints; the type is the second byte.
+    if (e.data.size() < 2 ||
+        static_cast<uint8_t>(e.data[1]) != static_cast<uint8_t>(EntryType::kDocumentRegistered)) {
+      continue;
+    }
+    auto decoded = DecodeEntry(e.data);
+    if (!decoded.ok()) return fail(decoded.status());
+    auto doc = AsDocumentEntry(*decoded);
+    if (!doc.ok()) return fail(doc.status());
+    if (!doc->text.has_value()) continue;
+    const TextFingerprintRecord& t = *doc->text;
+    if (t.minhash_version == fingerprint::kMinHashVersion &&
+        t.minhash.size() == fingerprint::kMinHashSize && t.token_count > 0) {
+      fingerprint::MinHashSignature sig;
+      std::copy(t.minhash.begin(), t.minhash.end(), sig.begin());
+      std::vector<uint64_t> bands = fingerprint::LshBands(sig);
+      for (size_t b = 0; b < bands.size(); ++b) {
+        pending_.push_back({bands[b], e.index, 0, posting_keys::kLshBand, static_cast<uint8_t>(b)});
+      }
+    }
+    if (t.winnow_version == fingerprint::kWinnowVersion) {
+      for (const auto& w : t.winnows) {
+        pending_.push_back({w.hash, e.index, w.token_index, posting_keys::kWinnow, 0});
+      }
+    }
+  }
+  next_ += count;
+  return absl::OkStatus();
+}
+
+absl::Status PostingIndex::WriteRun() {
+  std::sort(pending_.begin(), pending_.end());
+  size_t i = 0;
+  absl::Status s =
+      storage_->IngestSorted(Column::kPostings, [this, &i](std::string* key, std::string* value) {
+        // Skip a repeat of the previous key (a hash repeated in a document).
+        while (i > 0 && i < pending_.size() && pending_[i].SameKey(pending_[i - 1])) ++i;
+        if (i == pending_.size()) return false;
+        const Posting& p = pending_[i++];
+        *key = posting_keys::Prefix(p.kind, p.band, p.hash);
+        AppendU64BE(key, p.ledger_index);
+        if (p.kind == posting_keys::kWinnow) AppendU32BE(value, p.token_index);
+        return true;
+      });
+  PL_RETURN_IF_ERROR(s);
+  // Not synced: a watermark lost in a crash only means the run is ingested
+  // again on the next start, which rewrites the same keys.
+  WriteBatch wb;
+  wb.Put(Column::kMeta, posting_keys::kWatermarkKey, U64BE(next_));
+  PL_RETURN_IF_ERROR(storage_->Write(wb, /*sync=*/false));
+  std::vector<Posting>().swap(pending_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    watermark_ = next_;
+  }
+  written_.notify_all();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<uint64_t>> PostingIndex::LshBandEntries(int band, uint64_t key,
+                                                                   size_t limit) {
+  if (band < 0 || band >= fingerprint::kLshBands) {
+    return absl::InvalidArgumentError("band must be in [0, " +
+                                      std::to_string(fingerprint::kLshBands) + ")");
+  }
+  std::string prefix =
+      posting_keys::Prefix(posting_keys::kLshBand, static_cast<uint8_t>(band), key);
+  std::vector<uint64_t> out;
+  PL_RETURN_IF_ERROR(storage_->Scan(Column::kPostings, prefix, posting_keys::PrefixEnd(prefix),
+                                    [&](std::string_view k, std::string_view) {
+                                      if (out.size() >= limit) return false;
+                                      if (k.size() == prefix.size() + 8) {
+                                        out.push_back(ReadU64BE(k.data() + prefix.size()));
+                                      }
+                                      return true;
+                                    }));
+  return out;
+}
+
+absl::StatusOr<std::vector<WinnowPosting>> PostingIndex::WinnowEntries(uint64_t hash,
+                                                                       size_t limit) {
+  std::string prefix = posting_keys::Prefix(posting_keys::kWinnow, 0, hash);
+  std::vector<WinnowPosting> out;
+  PL_RETURN_IF_ERROR(
+      storage_->Scan(Column::kPostings, prefix, posting_keys::PrefixEnd(prefix),
+                     [&](std::string_view k, std::string_view v) {
+                       if (out.size() >= limit) return false;
+                       if (k.size() == prefix.size() + 8 && v.size() == 4) {
+                         out.push_back({ReadU64BE(k.data() + prefix.size()), ReadU32BE(v.data())});
+                       }
+                       return true;
+                     }));
+  return out;
+}
+
+}  // namespace provledger

@@ -1,0 +1,43 @@
+// Key layout of Column::kPostings (docs/ledger-format.md, "Postings").
+// Every key starts with a kPostingsPrefixBytes lookup prefix -- kind, band,
+// 64-bit hash -- followed by the 8-byte big-endian ledger index, so one
+// prefix scan lists a hash's documents in ledger order.
+#ifndef PROVLEDGER_SRC_INDEX_POSTING_KEYS_H_
+#define PROVLEDGER_SRC_INDEX_POSTING_KEYS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "provledger/encoding.h"
+#include "provledger/storage.h"
+
+namespace provledger::posting_keys {
+
+inline constexpr char kLshBand = 'L';  // value: empty
+inline constexpr char kWinnow = 'W';   // value: token index, u32 BE
+
+// The lookup prefix: kind ‖ band (0 for winnowing) ‖ hash (u64 BE).
+inline std::string Prefix(char kind, uint8_t band, uint64_t hash) {
+  std::string p;
+  p.reserve(kPostingsPrefixBytes + 8);
+  p.push_back(kind);
+  p.push_back(static_cast<char>(band));
+  AppendU64BE(&p, hash);
+  return p;
+}
+
+// The first key after every key that starts with `prefix` (prefixes here
+// are never all 0xff bytes: the kind byte is a letter).
+inline std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
+  return prefix;
+}
+
+// Where the indexer records how far it got: entries below this ledger index
+// (u64 BE) have their postings written.
+inline constexpr char kWatermarkKey[] = "postings/indexed_size";
+
+}  // namespace provledger::posting_keys
+
+#endif  // PROVLEDGER_SRC_INDEX_POSTING_KEYS_H_
