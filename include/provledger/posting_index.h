@@ -121,7 +121,8 @@ class PostingIndex {
 
   // Indexer thread only.
   uint64_t next_;  // the next entry to read
-  std::vector<Posting> pending_;
+  std::vector<std::vector<Posting>> buckets_;  // by kind and band
+  size_t pending_ = 0;                         // postings in buckets_
   std::chrono::steady_clock::time_point pending_since_;
   std::thread indexer_;
 };

@@ -13,26 +13,30 @@
 namespace provledger {
 
 // One posting as collected, before it becomes a key: 24 bytes, so a full run
-// of a million is 24 MB.
+// of a million is 24 MB. Its kind and band are those of the bucket it is in
+// (PostingIndex::buckets_).
 struct PostingIndex::Posting {
   uint64_t hash;
   uint64_t ledger_index;
   uint32_t token_index;  // winnowing only
-  char kind;
-  uint8_t band;  // LSH only
 
   // Key order, then the first position of a hash repeated in one document.
   bool operator<(const Posting& o) const {
-    if (kind != o.kind) return kind < o.kind;
-    if (band != o.band) return band < o.band;
     if (hash != o.hash) return hash < o.hash;
     if (ledger_index != o.ledger_index) return ledger_index < o.ledger_index;
     return token_index < o.token_index;
   }
   bool SameKey(const Posting& o) const {
-    return kind == o.kind && band == o.band && hash == o.hash && ledger_index == o.ledger_index;
+    return hash == o.hash && ledger_index == o.ledger_index;
   }
 };
+
+namespace {
+// Buckets 0..31 hold LSH band b, the last one the winnowing hashes: the key
+// order of their prefixes ('L' < 'W', then the band byte).
+constexpr size_t kWinnowBucket = fingerprint::kLshBands;
+constexpr size_t kBuckets = kWinnowBucket + 1;
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<PostingIndex>> PostingIndex::Open(Ledger* ledger, Storage* storage,
                                                                  PostingIndexOptions options) {
@@ -60,7 +64,8 @@ PostingIndex::PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions
       storage_(storage),
       options_(options),
       watermark_(watermark),
-      next_(watermark) {
+      next_(watermark),
+      buckets_(kBuckets) {
   indexer_ = std::thread([this] { Loop(); });
 }
 
@@ -116,12 +121,12 @@ void PostingIndex::Loop() {
     }
     uint64_t size = ledger_->Latest()->size;
     absl::Status s;
-    if (next_ < size && pending_.size() < options_.max_run_postings) s = ReadChunk(size);
+    if (next_ < size && pending_ < options_.max_run_postings) s = ReadChunk(size);
     bool caught_up = next_ >= size;
     bool unwritten = next_ > watermark_;  // entries read but not yet recorded
     auto now = std::chrono::steady_clock::now();
     if (s.ok() && unwritten &&
-        (pending_.size() >= options_.max_run_postings ||
+        (pending_ >= options_.max_run_postings ||
          (caught_up && (flush || stopping || now - pending_since_ >= options_.max_delay)))) {
       s = WriteRun();
     }
@@ -171,14 +176,14 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
       fingerprint::MinHashSignature sig;
       std::copy(t.minhash.begin(), t.minhash.end(), sig.begin());
       std::vector<uint64_t> bands = fingerprint::LshBands(sig);
-      for (size_t b = 0; b < bands.size(); ++b) {
-        pending_.push_back({bands[b], e.index, 0, posting_keys::kLshBand, static_cast<uint8_t>(b)});
-      }
+      for (size_t b = 0; b < bands.size(); ++b) buckets_[b].push_back({bands[b], e.index, 0});
+      pending_ += bands.size();
     }
     if (t.winnow_version == fingerprint::kWinnowVersion) {
       for (const auto& w : t.winnows) {
-        pending_.push_back({w.hash, e.index, w.token_index, posting_keys::kWinnow, 0});
+        buckets_[kWinnowBucket].push_back({w.hash, e.index, w.token_index});
       }
+      pending_ += t.winnows.size();
     }
   }
   next_ += count;
@@ -186,17 +191,25 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
 }
 
 absl::Status PostingIndex::WriteRun() {
-  std::sort(pending_.begin(), pending_.end());
-  size_t i = 0;
-  absl::Status s =
-      storage_->IngestSorted(Column::kPostings, [this, &i](std::string* key, std::string* value) {
-        // Skip a repeat of the previous key (a hash repeated in a document).
-        while (i > 0 && i < pending_.size() && pending_[i].SameKey(pending_[i - 1])) ++i;
-        if (i == pending_.size()) return false;
-        const Posting& p = pending_[i++];
-        *key = posting_keys::Prefix(p.kind, p.band, p.hash);
+  for (auto& bucket : buckets_) std::sort(bucket.begin(), bucket.end());
+  size_t bucket = 0, i = 0;
+  absl::Status s = storage_->IngestSorted(
+      Column::kPostings, [this, &bucket, &i](std::string* key, std::string* value) {
+        while (bucket < kBuckets) {
+          const std::vector<Posting>& v = buckets_[bucket];
+          // Skip a repeat of the previous key (a hash repeated in a document).
+          while (i > 0 && i < v.size() && v[i].SameKey(v[i - 1])) ++i;
+          if (i < v.size()) break;
+          ++bucket;
+          i = 0;
+        }
+        if (bucket == kBuckets) return false;
+        const Posting& p = buckets_[bucket][i++];
+        bool winnow = bucket == kWinnowBucket;
+        *key = posting_keys::Prefix(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
+                                    winnow ? 0 : static_cast<uint8_t>(bucket), p.hash);
         AppendU64BE(key, p.ledger_index);
-        if (p.kind == posting_keys::kWinnow) AppendU32BE(value, p.token_index);
+        if (winnow) AppendU32BE(value, p.token_index);
         return true;
       });
   PL_RETURN_IF_ERROR(s);
@@ -205,7 +218,8 @@ absl::Status PostingIndex::WriteRun() {
   WriteBatch wb;
   wb.Put(Column::kMeta, posting_keys::kWatermarkKey, U64BE(next_));
   PL_RETURN_IF_ERROR(storage_->Write(wb, /*sync=*/false));
-  std::vector<Posting>().swap(pending_);
+  for (auto& v : buckets_) std::vector<Posting>().swap(v);
+  pending_ = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     watermark_ = next_;

@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
                                      "Policy file (JSON, docs/policy.md); default: built in");
   bool no_near_duplicate_index = false;
   app.add_flag("--no-near-duplicate-index", no_near_duplicate_index,
-               "Skip the LSH-band and winnowing index keys (no near-duplicate or excerpt "
-               "matching; faster registration)");
+               "Do not build the LSH-band and winnowing postings (no near-duplicate or "
+               "excerpt matching); turned on again, they catch up from the ledger");
   app.add_flag("--check-full", config.check_full,
                "Recompute every leaf and the root from storage before serving");
   CLI11_PARSE(app, argc, argv);

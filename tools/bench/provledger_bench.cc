@@ -209,6 +209,8 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
   std::atomic<uint64_t> acked{0};
   std::vector<std::thread> threads;
   threads.reserve(clients);
+  printf("  run %d: requests built, timing\n", run + 1);  // a mark to attach a profiler at
+  fflush(stdout);
   Clock::time_point start = Clock::now();
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
