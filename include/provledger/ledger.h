@@ -119,6 +119,10 @@ class Ledger {
   std::shared_ptr<const SignedCheckpoint> Latest() const;
   // The checkpoint signed at exactly `size`; NotFound if none was.
   absl::StatusOr<std::string> CheckpointNote(uint64_t size);
+  // The checkpoint signed at the greatest size <= `size` (every group commit
+  // signs one, so this is the ledger as a client could have seen it then).
+  // OutOfRange beyond the latest size; NotFound below the first checkpoint.
+  absl::StatusOr<SignedCheckpoint> CheckpointAtOrBefore(uint64_t size);
   // Entries [start, start + count) clipped to the latest size.
   absl::StatusOr<std::vector<StoredEntry>> GetEntries(uint64_t start, uint64_t count);
   // The entries at `indices` (any order, in one batched read). OutOfRange if

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -86,6 +87,10 @@ class Storage {
   // (end empty = no upper bound) until `fn` returns false.
   virtual absl::Status Scan(Column column, std::string_view begin, std::string_view end,
                             const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  // The greatest key in [begin, end) (end empty = no upper bound) with its
+  // value, or nullopt if the range is empty.
+  virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(
+      Column column, std::string_view begin, std::string_view end) = 0;
   // Adds a run of key-value pairs to `column` as one unit, bypassing the
   // write-ahead log: `next(key, value)` fills the next pair and returns true,
   // or returns false at the end. Keys must be strictly ascending

@@ -327,6 +327,31 @@ absl::StatusOr<std::string> Ledger::CheckpointNote(uint64_t size) {
   return *std::move(note);
 }
 
+absl::StatusOr<SignedCheckpoint> Ledger::CheckpointAtOrBefore(uint64_t size) {
+  PL_RETURN_IF_ERROR(CheckSize(size));
+  std::shared_ptr<const SignedCheckpoint> latest = Latest();
+  if (latest->size == size) return *latest;
+  PL_ASSIGN_OR_RETURN(auto row,
+                      storage_->Last(Column::kMeta, CheckpointKey(0), CheckpointKey(size + 1)));
+  if (!row.has_value()) {
+    return absl::NotFoundError("no checkpoint was signed at or before tree_size " +
+                               std::to_string(size));
+  }
+  const std::string& key = row->first;
+  if (key.size() != CheckpointKey(0).size()) return absl::DataLossError("malformed checkpoint key");
+  SignedCheckpoint cp;
+  cp.size = ReadU64BE(key.data() + key.size() - 8);
+  cp.note = std::move(row->second);
+  PL_ASSIGN_OR_RETURN(SignedNote parsed, ParseNote(cp.note));
+  PL_ASSIGN_OR_RETURN(Checkpoint body, ParseCheckpointText(parsed.text));
+  if (body.size != cp.size) {
+    return absl::DataLossError("checkpoint stored under size " + std::to_string(cp.size) +
+                               " says size " + std::to_string(body.size));
+  }
+  cp.root_hash = std::move(body.root_hash);
+  return cp;
+}
+
 absl::Status Ledger::CheckSize(uint64_t size) const {
   uint64_t latest = Latest()->size;
   if (size > latest) {

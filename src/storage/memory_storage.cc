@@ -65,6 +65,17 @@ class MemoryStorage final : public Storage {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(
+      Column column, std::string_view begin, std::string_view end) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto& m = data_[static_cast<size_t>(column)];
+    auto it = end.empty() ? m.end() : m.lower_bound(std::string(end));
+    if (it == m.begin()) return std::optional<std::pair<std::string, std::string>>();
+    --it;
+    if (it->first < begin) return std::optional<std::pair<std::string, std::string>>();
+    return std::optional<std::pair<std::string, std::string>>(*it);
+  }
+
   absl::Status IngestSorted(Column column,
                             const std::function<bool(std::string*, std::string*)>& next) override {
     std::vector<std::pair<std::string, std::string>> run;

@@ -122,6 +122,28 @@ class RocksDbStorage final : public Storage {
     return FromRocks(it->status(), "scanning " + std::string(ColumnName(column)));
   }
 
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(
+      Column column, std::string_view begin, std::string_view end) override {
+    using Row = std::optional<std::pair<std::string, std::string>>;
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice lower(begin.data(), begin.size());
+    ro.iterate_lower_bound = &lower;
+    ro.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
+    if (end.empty()) {
+      it->SeekToLast();
+    } else {
+      rocksdb::Slice upper(end.data(), end.size());
+      it->SeekForPrev(upper);  // the last key <= end; step back if it is end
+      if (it->Valid() && it->key() == upper) it->Prev();
+    }
+    Row row;
+    if (it->Valid()) row.emplace(it->key().ToString(), it->value().ToString());
+    absl::Status s = FromRocks(it->status(), "reading " + std::string(ColumnName(column)));
+    if (!s.ok()) return s;
+    return row;
+  }
+
   absl::Status IngestSorted(Column column,
                             const std::function<bool(std::string*, std::string*)>& next) override {
     // The run becomes a table file written next to the database and moved

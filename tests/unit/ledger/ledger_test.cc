@@ -90,6 +90,35 @@ TEST_F(LedgerTest, AppendsAreProvableAgainstTheSignedCheckpoint) {
   EXPECT_EQ(ledger_->InclusionProof(10, 10).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(LedgerTest, CheckpointAtOrBeforeIsTheOneSignedThen) {
+  Open();
+  // Batches of 3 and 4: checkpoints at sizes 0, 3 and 7.
+  std::vector<std::shared_ptr<const SignedCheckpoint>> signed_at;
+  for (int batch : {3, 4}) {
+    std::vector<AppendRequest> reqs;
+    for (int i = 0; i < batch; ++i) reqs.push_back(Doc("b" + std::to_string(batch) + "/" +
+                                                       std::to_string(i)));
+    AppendOutcome out = ledger_->Append(std::move(reqs));
+    PL_ASSERT_OK(out.status);
+    signed_at.push_back(out.checkpoint);
+  }
+  for (uint64_t size : {3u, 4u, 6u}) {
+    SignedCheckpoint cp = ValueOrDie(ledger_->CheckpointAtOrBefore(size));
+    EXPECT_EQ(cp.size, 3u);
+    EXPECT_EQ(cp.note, signed_at[0]->note);  // the very note signed then
+    EXPECT_EQ(cp.root_hash, signed_at[0]->root_hash);
+  }
+  EXPECT_EQ(ValueOrDie(ledger_->CheckpointAtOrBefore(7)).note, signed_at[1]->note);
+  EXPECT_EQ(ValueOrDie(ledger_->CheckpointAtOrBefore(2)).size, 0u);
+  EXPECT_EQ(ledger_->CheckpointAtOrBefore(8).status().code(), absl::StatusCode::kOutOfRange);
+  // The same after a restart (from storage, not memory).
+  Close();
+  Open();
+  SignedCheckpoint again = ValueOrDie(ledger_->CheckpointAtOrBefore(5));
+  EXPECT_EQ(again.note, signed_at[0]->note);
+  EXPECT_EQ(ValueOrDie(VerifyCheckpoint(again.note, Key(*signer_))).root_hash, again.root_hash);
+}
+
 TEST_F(LedgerTest, DedupReturnsExistingEntryAndAppendsNothing) {
   Open();
   auto first = ledger_->Append({Doc("a", "key-a")});

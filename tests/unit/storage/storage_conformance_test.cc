@@ -92,6 +92,20 @@ TEST_P(StorageConformanceTest, OverwriteAndBinaryKeys) {
   EXPECT_EQ(*ValueOrDie(db_->Get(Column::kMeta, key)), std::string("\0two", 4));
 }
 
+TEST_P(StorageConformanceTest, LastFindsTheGreatestKeyInARange) {
+  WriteBatch b;
+  for (const char* k : {"c/1", "c/3", "c/5", "d/0"}) b.Put(Column::kMeta, k, std::string("v") + k);
+  PL_ASSERT_OK(db_->Write(b, true));
+  using Row = std::optional<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "c/4")), Row({"c/3", "vc/3"}));
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "c/5")), Row({"c/3", "vc/3"}));  // end excluded
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "c0")), Row({"c/5", "vc/5"}));
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "")), Row({"d/0", "vd/0"}));
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/2", "c/3")), Row());  // nothing in range
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "a", "c/1")), Row());
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kTree, "", "")), Row());
+}
+
 // A run of n postings-shaped keys (10-byte prefix, then a suffix).
 std::function<bool(std::string*, std::string*)> SortedRun(std::vector<std::string> keys) {
   auto pos = std::make_shared<size_t>(0);
