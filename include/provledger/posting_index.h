@@ -120,7 +120,7 @@ class PostingIndex {
   absl::Status error_;               // guarded by mu_
 
   // Indexer thread only.
-  uint64_t next_;  // the next entry to read
+  uint64_t next_;                              // the next entry to read
   std::vector<std::vector<Posting>> buckets_;  // by kind and band
   size_t pending_ = 0;                         // postings in buckets_
   std::chrono::steady_clock::time_point pending_since_;

@@ -26,9 +26,7 @@ struct PostingIndex::Posting {
     if (ledger_index != o.ledger_index) return ledger_index < o.ledger_index;
     return token_index < o.token_index;
   }
-  bool SameKey(const Posting& o) const {
-    return hash == o.hash && ledger_index == o.ledger_index;
-  }
+  bool SameKey(const Posting& o) const { return hash == o.hash && ledger_index == o.ledger_index; }
 };
 
 namespace {

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <set>
 
-#include "index_keys.h"
 #include "provledger/encoding.h"
+#include "provledger/index_keys.h"
 #include "provledger/merkle.h"
 #include "provledger/registry.h"
 #include "provledger/source_record_codec.h"

@@ -1,8 +1,8 @@
 // The opt-out registry: declarations in the ledger, matching in memory.
 #include <mutex>
 
-#include "index_keys.h"
 #include "optout_index.h"
+#include "provledger/index_keys.h"
 #include "provledger/registry.h"
 #include "provledger/status_macros.h"
 #include "provledger/utf8.h"

@@ -1,8 +1,8 @@
 // Source assessments (blacklisting) and re-evaluation of recorded verdicts.
 #include <algorithm>
 
-#include "index_keys.h"
 #include "optout_index.h"
+#include "provledger/index_keys.h"
 #include "provledger/registry.h"
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"

@@ -5,9 +5,9 @@
 #include <string>
 #include <utility>
 
-#include "index_keys.h"
 #include "optout_index.h"
 #include "provledger/encoding.h"
+#include "provledger/index_keys.h"
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
 #include "provledger/utf8.h"

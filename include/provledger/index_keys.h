@@ -1,6 +1,8 @@
-// Index-key schema of the registry (Column::kIndex; docs/ledger-format.md).
-#ifndef PROVLEDGER_SRC_REGISTRY_INDEX_KEYS_H_
-#define PROVLEDGER_SRC_REGISTRY_INDEX_KEYS_H_
+// Index-key schema of Column::kIndex (docs/ledger-format.md §3): written by the
+// registry in the registration batches, read by the registry and the lineage
+// queries.
+#ifndef PROVLEDGER_INDEX_KEYS_H_
+#define PROVLEDGER_INDEX_KEYS_H_
 
 #include <cctype>
 #include <string>
@@ -67,4 +69,4 @@ inline std::string ReevaluationsPrefix(uint64_t document_index) {
 
 }  // namespace provledger::index_keys
 
-#endif  // PROVLEDGER_SRC_REGISTRY_INDEX_KEYS_H_
+#endif  // PROVLEDGER_INDEX_KEYS_H_
