@@ -96,8 +96,8 @@ TEST_F(LedgerTest, CheckpointAtOrBeforeIsTheOneSignedThen) {
   std::vector<std::shared_ptr<const SignedCheckpoint>> signed_at;
   for (int batch : {3, 4}) {
     std::vector<AppendRequest> reqs;
-    for (int i = 0; i < batch; ++i) reqs.push_back(Doc("b" + std::to_string(batch) + "/" +
-                                                       std::to_string(i)));
+    for (int i = 0; i < batch; ++i)
+      reqs.push_back(Doc("b" + std::to_string(batch) + "/" + std::to_string(i)));
     AppendOutcome out = ledger_->Append(std::move(reqs));
     PL_ASSERT_OK(out.status);
     signed_at.push_back(out.checkpoint);

@@ -98,7 +98,8 @@ TEST_P(StorageConformanceTest, LastFindsTheGreatestKeyInARange) {
   PL_ASSERT_OK(db_->Write(b, true));
   using Row = std::optional<std::pair<std::string, std::string>>;
   EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "c/4")), Row({"c/3", "vc/3"}));
-  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "c/5")), Row({"c/3", "vc/3"}));  // end excluded
+  EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "c/5")),
+            Row({"c/3", "vc/3"}));  // end excluded
   EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "c0")), Row({"c/5", "vc/5"}));
   EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/", "")), Row({"d/0", "vd/0"}));
   EXPECT_EQ(ValueOrDie(db_->Last(Column::kMeta, "c/2", "c/3")), Row());  // nothing in range
