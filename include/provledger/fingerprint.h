@@ -135,6 +135,8 @@ struct TextFingerprints {
   uint64_t token_count = 0;
 };
 absl::StatusOr<TextFingerprints> FingerprintText(std::string_view utf8);
+// The same from an analysis already made (AnalyzeText).
+TextFingerprints FingerprintAnalysis(const TextAnalysis& t);
 
 }  // namespace provledger::fingerprint
 

@@ -6,6 +6,10 @@ namespace provledger::fingerprint {
 
 absl::StatusOr<TextFingerprints> FingerprintText(std::string_view utf8) {
   PL_ASSIGN_OR_RETURN(TextAnalysis t, AnalyzeText(utf8));
+  return FingerprintAnalysis(t);
+}
+
+TextFingerprints FingerprintAnalysis(const TextAnalysis& t) {
   TextFingerprints f;
   f.normalized_hash = NormalizedHash(t.normalized);
   std::vector<uint64_t> shingles = ShingleHashes(t.token_hashes);

@@ -16,6 +16,7 @@
 #include "provledger/encoding.h"
 #include "provledger/entry.h"
 #include "provledger/registry.h"
+#include "test_text.h"
 #include "test_util.h"
 
 namespace provledger {
@@ -28,21 +29,7 @@ std::chrono::steady_clock::time_point Soon() {
   return std::chrono::steady_clock::now() + std::chrono::seconds(30);
 }
 
-// Prose of `n` distinct-ish words from a seed, long enough for several
-// winnowing windows.
-std::string Text(int seed, int n) {
-  static const char* kWords[] = {"river", "stone", "quiet", "lamp",  "orbit", "maple", "ledger",
-                                 "cloud", "amber", "field", "north", "pilot", "crane", "velvet"};
-  std::string out;
-  uint64_t x = static_cast<uint64_t>(seed) * 2654435761u + 1;
-  for (int i = 0; i < n; ++i) {
-    x = x * 6364136223846793005ull + 1442695040888963407ull;
-    out += kWords[(x >> 33) % 14];
-    out += std::to_string((x >> 20) % 50);
-    out += ' ';
-  }
-  return out;
-}
+std::string Text(int seed, int n) { return testing::SyntheticProse(seed, n); }
 
 class PostingIndexTest : public ::testing::Test {
  protected:

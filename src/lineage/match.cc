@@ -1,0 +1,280 @@
+// MatchContent: candidates from the exact indexes and the postings, each
+// checked against its entry's recorded fingerprints, then ranked.
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "provledger/index_keys.h"
+#include "provledger/lineage.h"
+#include "provledger/sha256.h"
+#include "provledger/status_macros.h"
+#include "session.h"
+
+namespace provledger {
+
+using lineage_internal::Session;
+
+MatchQuery MatchQuery::FromContent(std::string_view bytes, uint64_t max_fingerprint_bytes) {
+  MatchQuery q;
+  q.content_id = Sha256(bytes);
+  q.size_bytes = bytes.size();
+  if (bytes.size() > max_fingerprint_bytes) {
+    // Only the magic number is looked at; a text label would be unverified.
+    std::string media = fingerprint::SniffMediaType(bytes.substr(0, 4096));
+    q.media_type = fingerprint::IsTextMediaType(media) ? "application/octet-stream" : media;
+    return q;
+  }
+  q.media_type = fingerprint::SniffMediaType(bytes);
+  if (fingerprint::IsTextMediaType(q.media_type)) {
+    auto analysis = fingerprint::AnalyzeText(bytes);
+    if (analysis.ok()) {
+      q.text = fingerprint::FingerprintAnalysis(*analysis);
+      q.analysis = *std::move(analysis);
+    }
+  }
+  return q;
+}
+
+namespace {
+
+constexpr size_t kMaxSpans = 20;
+constexpr size_t kMaxExcerptBytes = 400;
+
+struct Candidate {
+  bool exact = false;
+  bool normalised = false;
+  bool lsh = false;     // shares an LSH band with the query
+  uint32_t shared = 0;  // distinct query winnowing hashes it holds
+};
+
+struct Checked {
+  MatchInfo info;
+  StoredEntry stored;
+  DocumentEntry doc;
+  int64_t timestamp_us = 0;
+  std::vector<fingerprint::ContainedRun> runs;  // contained runs, longest first
+};
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+std::string Excerpt(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
+  return std::string(s.substr(0, end));
+}
+
+bool CurrentMinHash(const TextFingerprintRecord& t) {
+  return t.minhash_version == fingerprint::kMinHashVersion &&
+         t.minhash.size() == static_cast<size_t>(fingerprint::kMinHashSize);
+}
+
+}  // namespace
+
+absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const MatchSpec& spec) {
+  if (spec.min_jaccard < 0 || spec.min_jaccard > 1) {
+    return absl::InvalidArgumentError("min_jaccard must be between 0 and 1");
+  }
+  if (query.content_id.size() != 32) {
+    return absl::InvalidArgumentError("query content_id must be 32 bytes");
+  }
+  const double min_jaccard = std::max(spec.min_jaccard, fingerprint::kNearDuplicateThreshold);
+  PL_ASSIGN_OR_RETURN(SignedCheckpoint anchor, Resolve(spec.as_of));
+  MatchResult result;
+  result.searched = {MatchKind::kExact, MatchKind::kNormalised};
+  const bool text = query.text.has_value() && query.text->token_count > 0;
+  if (postings_ != nullptr) {
+    result.searched.insert({MatchKind::kNearDuplicate, MatchKind::kContained});
+    if (text && postings_->indexed_size() < anchor.size) {
+      absl::Status s = postings_->WaitIndexed(
+          anchor.size, std::chrono::steady_clock::now() + options_.index_wait);
+      if (absl::IsDeadlineExceeded(s)) {
+        return absl::UnavailableError("the posting index is catching up with the ledger (" +
+                                      std::string(s.message()) +
+                                      "); retry, or ask as of an earlier tree size");
+      }
+      PL_RETURN_IF_ERROR(s);
+    }
+  }
+  Session session(ledger_, anchor);
+
+  // 1. Candidates.
+  std::map<uint64_t, Candidate> candidates;
+  PL_ASSIGN_OR_RETURN(std::vector<uint64_t> exact,
+                      session.Below(index_keys::ContentPrefix(query.content_id)));
+  for (uint64_t i : exact) candidates[i].exact = true;
+  std::vector<uint64_t> distinct_hashes;
+  if (text) {
+    PL_ASSIGN_OR_RETURN(
+        std::vector<uint64_t> normalised,
+        session.Below(index_keys::NormalizedHashPrefix(query.text->normalized_hash)));
+    for (uint64_t i : normalised) candidates[i].normalised = true;
+    for (const auto& w : query.text->winnows) distinct_hashes.push_back(w.hash);
+    std::sort(distinct_hashes.begin(), distinct_hashes.end());
+    distinct_hashes.erase(std::unique(distinct_hashes.begin(), distinct_hashes.end()),
+                          distinct_hashes.end());
+  }
+  result.query_fingerprints = static_cast<uint32_t>(distinct_hashes.size());
+  const size_t cap = options_.max_postings_per_fingerprint;
+  if (text && postings_ != nullptr) {
+    for (int b = 0; b < fingerprint::kLshBands; ++b) {
+      PL_ASSIGN_OR_RETURN(std::vector<uint64_t> docs,
+                          postings_->LshBandEntries(b, query.text->lsh_bands[b], cap + 1));
+      if (docs.size() > cap) {
+        ++result.common_fingerprints_skipped;
+        continue;
+      }
+      for (uint64_t i : docs) {
+        if (i < anchor.size) candidates[i].lsh = true;
+      }
+    }
+    for (uint64_t h : distinct_hashes) {
+      PL_ASSIGN_OR_RETURN(std::vector<WinnowPosting> posts, postings_->WinnowEntries(h, cap + 1));
+      if (posts.size() > cap) {
+        ++result.common_fingerprints_skipped;
+        continue;
+      }
+      for (const WinnowPosting& p : posts) {
+        if (p.ledger_index < anchor.size) ++candidates[p.ledger_index].shared;
+      }
+    }
+  }
+  std::vector<std::pair<uint64_t, Candidate>> worth;
+  for (const auto& [index, c] : candidates) {
+    if (c.exact || c.normalised || c.lsh || c.shared >= fingerprint::kContainedMinFingerprints) {
+      worth.emplace_back(index, c);
+    }
+  }
+  if (worth.size() > options_.max_candidates) {
+    // Keep the strongest: exact and normalised, then band sharers, then by
+    // shared fingerprints.
+    std::stable_sort(worth.begin(), worth.end(), [](const auto& a, const auto& b) {
+      auto rank = [](const Candidate& c) {
+        return std::make_tuple(!(c.exact || c.normalised), !c.lsh, -static_cast<int64_t>(c.shared));
+      };
+      return rank(a.second) < rank(b.second);
+    });
+    worth.resize(options_.max_candidates);
+    std::sort(worth.begin(), worth.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    result.candidates_truncated = true;
+  }
+
+  // 2. Check each candidate against its entry's own fingerprints.
+  const bool want_all = spec.kinds.empty();
+  std::vector<Checked> checked;
+  constexpr size_t kFetch = 512;
+  for (size_t start = 0; start < worth.size(); start += kFetch) {
+    std::vector<uint64_t> indices;
+    for (size_t k = start; k < std::min(worth.size(), start + kFetch); ++k) {
+      indices.push_back(worth[k].first);
+    }
+    PL_ASSIGN_OR_RETURN(std::vector<StoredEntry> entries, ledger_->GetEntriesAt(indices));
+    for (size_t k = 0; k < entries.size(); ++k) {
+      const Candidate& cand = worth[start + k].second;
+      StoredEntry& stored = entries[k];
+      auto decoded = DecodeEntry(stored.data);
+      if (!decoded.ok() || decoded->type != EntryType::kDocumentRegistered) continue;
+      PL_ASSIGN_OR_RETURN(DocumentEntry doc, AsDocumentEntry(*decoded));
+      Checked c;
+      std::set<MatchKind> kinds;
+      if (cand.exact && doc.content_id == query.content_id) kinds.insert(MatchKind::kExact);
+      if (text && doc.text.has_value()) {
+        const TextFingerprintRecord& t = *doc.text;
+        if (t.normalized_hash == query.text->normalized_hash) kinds.insert(MatchKind::kNormalised);
+        if (CurrentMinHash(t) && t.token_count > 0) {
+          fingerprint::MinHashSignature sig;
+          std::copy(t.minhash.begin(), t.minhash.end(), sig.begin());
+          c.info.estimated_jaccard = fingerprint::EstimateJaccard(query.text->minhash, sig);
+          if (cand.lsh && c.info.estimated_jaccard >= min_jaccard) {
+            kinds.insert(MatchKind::kNearDuplicate);
+          }
+        }
+        if (t.winnow_version == fingerprint::kWinnowVersion && !t.winnows.empty()) {
+          std::unordered_map<uint64_t, std::vector<uint32_t>> positions;
+          for (const auto& w : t.winnows) positions[w.hash].push_back(w.token_index);
+          std::vector<fingerprint::FingerprintMatch> matches;
+          std::unordered_set<uint64_t> found;
+          const auto& qw = query.text->winnows;
+          for (size_t i = 0; i < qw.size(); ++i) {
+            auto it = positions.find(qw[i].hash);
+            if (it == positions.end()) continue;
+            found.insert(qw[i].hash);
+            for (uint32_t p : it->second) matches.push_back({static_cast<uint32_t>(i), p});
+          }
+          if (!distinct_hashes.empty()) {
+            c.info.contained_share =
+                static_cast<double>(found.size()) / static_cast<double>(distinct_hashes.size());
+          }
+          for (const auto& run : fingerprint::ContainedRuns(qw, std::move(matches))) {
+            if (fingerprint::IsContained(run)) c.runs.push_back(run);
+          }
+          if (!c.runs.empty()) kinds.insert(MatchKind::kContained);
+        }
+      }
+      // The strongest kind that applies and was asked for.
+      auto chosen = std::find_if(kinds.begin(), kinds.end(),
+                                 [&](MatchKind k) { return want_all || spec.kinds.count(k) > 0; });
+      if (chosen == kinds.end()) continue;
+      c.info.kind = *chosen;
+      c.timestamp_us = decoded->timestamp_us;
+      c.stored = std::move(stored);
+      c.doc = std::move(doc);
+      checked.push_back(std::move(c));
+    }
+  }
+
+  // 3. Rank: kind, then evidence, then ledger order.
+  auto longest = [](const Checked& c) {
+    return c.runs.empty() ? 0u : c.runs.front().query_end - c.runs.front().query_begin;
+  };
+  std::sort(checked.begin(), checked.end(), [&](const Checked& a, const Checked& b) {
+    if (a.info.kind != b.info.kind) return a.info.kind < b.info.kind;
+    if (a.info.kind == MatchKind::kNearDuplicate &&
+        a.info.estimated_jaccard != b.info.estimated_jaccard) {
+      return a.info.estimated_jaccard > b.info.estimated_jaccard;
+    }
+    if (a.info.kind == MatchKind::kContained) {
+      if (longest(a) != longest(b)) return longest(a) > longest(b);
+      if (a.info.contained_share != b.info.contained_share) {
+        return a.info.contained_share > b.info.contained_share;
+      }
+    }
+    return a.stored.index < b.stored.index;
+  });
+  result.total = checked.size();
+  size_t end = std::min(checked.size(), spec.offset + spec.page_size);
+  if (end < checked.size()) result.next_offset = end;
+
+  // 4. The page: lineage, proofs and the matched passages.
+  const fingerprint::TextAnalysis* analysis = query.analysis ? &*query.analysis : nullptr;
+  for (size_t k = spec.offset; k < end; ++k) {
+    Checked& c = checked[k];
+    PL_ASSIGN_OR_RETURN(c.info.registration,
+                        session.Registration(c.stored, std::move(c.doc), c.timestamp_us));
+    c.info.longest_run_tokens = longest(c);
+    for (const auto& run : c.runs) {
+      if (c.info.spans.size() == kMaxSpans) break;
+      SpanInfo span;
+      span.query_token_begin = run.query_begin;
+      span.query_token_end = run.query_end;
+      span.document_token_begin = run.doc_begin;
+      span.fingerprints = run.fingerprints;
+      if (analysis != nullptr && !analysis->token_begin.empty()) {
+        size_t last = std::min<size_t>(run.query_end, analysis->token_end.size()) - 1;
+        span.query_byte_begin = analysis->token_begin[run.query_begin];
+        span.query_byte_end = analysis->token_end[last];
+        span.query_excerpt =
+            Excerpt(std::string_view(analysis->normalized)
+                        .substr(span.query_byte_begin, span.query_byte_end - span.query_byte_begin),
+                    kMaxExcerptBytes);
+      }
+      c.info.spans.push_back(std::move(span));
+    }
+    result.matches.push_back(std::move(c.info));
+  }
+  result.anchor = std::move(anchor);
+  return result;
+}
+
+}  // namespace provledger
