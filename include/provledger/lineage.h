@@ -212,6 +212,10 @@ class LineageQueries {
                                                const std::string& model_version,
                                                const AsOfSpec& as_of);
 
+  // The inclusion proof of a dataset's entry in the anchor's tree.
+  absl::StatusOr<std::vector<std::string>> DatasetProof(const DatasetView& dataset,
+                                                        const SignedCheckpoint& anchor);
+
   // A registration as of `anchor` (its dataset, verdict in force, models,
   // inclusion proof). InvalidArgument if the entry is not a document.
   absl::StatusOr<RegistrationInfo> Registration(const StoredEntry& entry,

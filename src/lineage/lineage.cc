@@ -95,6 +95,11 @@ absl::StatusOr<DatasetView> LineageQueries::GetDataset(const std::string& datase
   return session.Dataset(dataset_id);
 }
 
+absl::StatusOr<std::vector<std::string>> LineageQueries::DatasetProof(
+    const DatasetView& dataset, const SignedCheckpoint& anchor) {
+  return ledger_->InclusionProof(dataset.ledger_index, anchor.size);
+}
+
 absl::StatusOr<std::vector<std::pair<uint64_t, DocumentEntry>>>
 LineageQueries::ListDatasetDocuments(const std::string& dataset_id, const SignedCheckpoint& anchor,
                                      size_t page_size, std::optional<uint64_t> after, bool* more) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "ledger_service.h"
+#include "lineage_service.h"
 #include "provledger/encoding.h"
 #include "provledger/status_macros.h"
 #include "provledger/storage.h"
@@ -27,8 +28,10 @@ struct Server::Impl {
   std::unique_ptr<PostingIndex> postings;  // null when index_near_duplicates is off
   std::optional<policy::Policy> policy;    // from config.policy_file
   std::unique_ptr<Registry> registry;
+  std::unique_ptr<LineageQueries> lineage;
   std::unique_ptr<service::LedgerServiceImpl> ledger_service;
   std::unique_ptr<service::RegistryServiceImpl> registry_service;
+  std::unique_ptr<service::LineageServiceImpl> lineage_service;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::mutex shutdown_mu;
@@ -108,6 +111,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   impl->registry = std::make_unique<Registry>(impl->ledger.get(), SystemClock(), registry_options);
   impl->ledger_service = std::make_unique<service::LedgerServiceImpl>(impl->ledger.get());
   impl->registry_service = std::make_unique<service::RegistryServiceImpl>(impl->registry.get());
+  impl->lineage = std::make_unique<LineageQueries>(impl->ledger.get(), impl->postings.get());
+  impl->lineage_service = std::make_unique<service::LineageServiceImpl>(
+      impl->lineage.get(), config.registry.max_document_bytes,
+      config.registry.max_fingerprint_bytes);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -117,6 +124,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.RegisterService(impl->ledger_service.get());
   builder.RegisterService(impl->registry_service.get());
+  builder.RegisterService(impl->lineage_service.get());
   impl->grpc_server = builder.BuildAndStart();
   if (impl->grpc_server == nullptr || impl->port == 0) {
     return absl::UnavailableError("cannot listen on " + config.listen +

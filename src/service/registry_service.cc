@@ -38,21 +38,7 @@ template <typename Response>
 void SetLineageVerdict(const std::optional<VerdictRecord>& v, Response* resp) {
   if (!v.has_value()) return;
   resp->set_verdict(static_cast<v1::Verdict>(v->verdict));
-  for (const ReasonRecord& r : v->reasons) {
-    v1::VerdictReason* p = resp->add_reasons();
-    p->set_code(r.code);
-    p->set_message(r.message);
-    p->set_severity(static_cast<v1::Verdict>(r.severity));
-  }
-}
-
-void AddRefs(const std::vector<DatasetRef>& refs,
-             google::protobuf::RepeatedPtrField<v1::DatasetVersionRef>* out) {
-  for (const DatasetRef& r : refs) {
-    v1::DatasetVersionRef* p = out->Add();
-    p->set_dataset_id(r.dataset_id);
-    p->set_manifest_root(r.manifest_root);
-  }
+  AddReasons(v->reasons, resp->mutable_reasons());
 }
 
 }  // namespace
@@ -64,22 +50,7 @@ grpc::Status RegistryServiceImpl::SealDataset(grpc::ServerContext*,
     return ToGrpc(absl::InvalidArgumentError("dataset_id is required"));
   auto seal = registry_->SealDataset(req->dataset_id());
   if (!seal.ok()) return ToGrpc(seal.status());
-  const SealEntry& m = seal->manifest;
-  v1::DatasetManifest* p = resp->mutable_manifest();
-  p->set_dataset_id(m.dataset_id);
-  p->set_ledger_size(m.ledger_size);
-  p->set_document_count(m.document_count);
-  p->set_total_bytes(m.total_bytes);
-  p->set_accepted(m.verdicts[0]);
-  p->set_flagged(m.verdicts[1]);
-  p->set_rejected(m.verdicts[2]);
-  for (size_t c = 0; c < m.license_classes.size(); ++c) {
-    if (m.license_classes[c] == 0) continue;
-    std::string name =
-        c == 0 ? "none" : std::string(spdx::LicenseClassName(static_cast<spdx::LicenseClass>(c)));
-    (*p->mutable_license_classes())[name] = m.license_classes[c];
-  }
-  p->set_manifest_root(m.manifest_root);
+  ToProto(seal->manifest, resp->mutable_manifest());
   resp->set_ledger_index(seal->ledger_index);
   resp->set_already_sealed(seal->already_sealed);
   if (seal->checkpoint) resp->set_checkpoint(seal->checkpoint->note);

@@ -62,20 +62,77 @@ absl::StatusOr<policy::SourceRecord> FromProto(const v1::SourceRecord& p, const 
   return r;
 }
 
-void SetVerdict(const VerdictRecord& v, v1::DocumentReceipt* r) {
-  r->set_verdict(static_cast<v1::Verdict>(v.verdict));
-  for (const ReasonRecord& reason : v.reasons) {
-    v1::VerdictReason* p = r->add_reasons();
+void ToProto(const policy::SourceRecord& r, v1::SourceRecord* p) {
+  p->set_category(static_cast<v1::SourceCategory>(r.category));
+  p->set_license(r.license);
+  p->set_dataset_name(r.dataset_name);
+  p->set_dataset_url(r.dataset_url);
+  p->set_dataset_version(r.dataset_version);
+  p->set_url(r.url);
+  p->set_collected_at_unix_micros(r.collected_at_micros);
+  p->set_crawler_agent(r.crawler_agent);
+  p->set_counterparty(r.counterparty);
+  p->set_contract_ref(r.contract_ref);
+  p->set_licensed_scope(r.licensed_scope);
+  p->set_contract_start_unix_micros(r.contract_start_micros);
+  p->set_contract_end_unix_micros(r.contract_end_micros);
+  p->set_consent_ref(r.consent_ref);
+  p->set_consent_scope(r.consent_scope);
+  p->set_generator_model(r.generator_model);
+  p->set_generator_provenance_ref(r.generator_provenance_ref);
+  p->set_personal_info(static_cast<v1::PersonalInfo>(r.personal_info));
+  p->set_consent_basis(r.consent_basis);
+  v1::OptOutSignals* s = p->mutable_signals();
+  s->set_robots_txt(static_cast<v1::Signal>(r.signals.robots_txt));
+  s->set_robots_txt_sha256(r.signals.robots_txt_sha256);
+  s->set_noai(r.signals.x_robots_noai);
+  s->set_noimageai(r.signals.x_robots_noimageai);
+  s->set_tdm_reservation(static_cast<v1::Signal>(r.signals.tdm_reservation));
+  s->set_tdm_policy(r.signals.tdm_policy);
+  s->set_tdmrep_sha256(r.signals.tdmrep_sha256);
+  s->set_content_signal_ai_train(static_cast<v1::Signal>(r.signals.content_signal_ai_train));
+  s->set_ai_txt(static_cast<v1::Signal>(r.signals.ai_txt));
+  s->set_ai_txt_sha256(r.signals.ai_txt_sha256);
+  s->set_c2pa_training_mining(r.signals.c2pa_training_mining);
+}
+
+void ToProto(const SealEntry& m, v1::DatasetManifest* p) {
+  p->set_dataset_id(m.dataset_id);
+  p->set_ledger_size(m.ledger_size);
+  p->set_document_count(m.document_count);
+  p->set_total_bytes(m.total_bytes);
+  p->set_accepted(m.verdicts[0]);
+  p->set_flagged(m.verdicts[1]);
+  p->set_rejected(m.verdicts[2]);
+  for (size_t c = 0; c < m.license_classes.size(); ++c) {
+    if (m.license_classes[c] == 0) continue;
+    std::string name = c == 0 ? "none" : LicenseClassName(static_cast<uint8_t>(c));
+    (*p->mutable_license_classes())[name] = m.license_classes[c];
+  }
+  p->set_manifest_root(m.manifest_root);
+}
+
+void AddRefs(const std::vector<DatasetRef>& refs,
+             google::protobuf::RepeatedPtrField<v1::DatasetVersionRef>* out) {
+  for (const DatasetRef& r : refs) {
+    v1::DatasetVersionRef* p = out->Add();
+    p->set_dataset_id(r.dataset_id);
+    p->set_manifest_root(r.manifest_root);
+  }
+}
+
+void AddReasons(const std::vector<ReasonRecord>& reasons,
+                google::protobuf::RepeatedPtrField<v1::VerdictReason>* out) {
+  for (const ReasonRecord& reason : reasons) {
+    v1::VerdictReason* p = out->Add();
     p->set_code(reason.code);
     p->set_message(reason.message);
     p->set_severity(static_cast<v1::Verdict>(reason.severity));
   }
-  r->set_license(v.license);
-  if (!v.license.empty()) {
-    r->set_license_class(
-        std::string(spdx::LicenseClassName(static_cast<spdx::LicenseClass>(v.license_class))));
-  }
-  r->set_policy_sha256(v.policy_sha256);
+}
+
+std::string LicenseClassName(uint8_t license_class) {
+  return std::string(spdx::LicenseClassName(static_cast<spdx::LicenseClass>(license_class)));
 }
 
 }  // namespace provledger::service

@@ -1,10 +1,11 @@
-// provledger.v1.SourceRecord <-> policy::SourceRecord, and verdicts into
-// receipts. Unknown enum numbers (proto3 keeps them) are InvalidArgument
-// naming the field.
+// Conversions shared by the services: provledger.v1.SourceRecord <->
+// policy::SourceRecord, verdicts, manifests and dataset references. Unknown enum numbers (proto3
+// keeps them) are InvalidArgument naming the field.
 #ifndef PROVLEDGER_SRC_SERVICE_SOURCE_CONVERT_H_
 #define PROVLEDGER_SRC_SERVICE_SOURCE_CONVERT_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "provledger/entry.h"
@@ -17,8 +18,28 @@ namespace provledger::service {
 absl::StatusOr<policy::SourceRecord> FromProto(const v1::SourceRecord& p,
                                                const std::string& field_prefix);
 
-// Sets the verdict, reasons, license, license class and policy hash of `r`.
-void SetVerdict(const VerdictRecord& v, v1::DocumentReceipt* r);
+void ToProto(const policy::SourceRecord& r, v1::SourceRecord* p);
+void ToProto(const SealEntry& m, v1::DatasetManifest* p);
+void AddRefs(const std::vector<DatasetRef>& refs,
+             google::protobuf::RepeatedPtrField<v1::DatasetVersionRef>* out);
+
+// "permissive", ... for a stored license class byte.
+std::string LicenseClassName(uint8_t license_class);
+
+// Appends stored reasons to a proto's repeated reasons.
+void AddReasons(const std::vector<ReasonRecord>& reasons,
+                google::protobuf::RepeatedPtrField<v1::VerdictReason>* out);
+
+// Sets the verdict, reasons, license, license class and policy hash of a
+// message that has them (DocumentReceipt, Registration).
+template <typename Message>
+void SetVerdict(const VerdictRecord& v, Message* r) {
+  r->set_verdict(static_cast<v1::Verdict>(v.verdict));
+  AddReasons(v.reasons, r->mutable_reasons());
+  r->set_license(v.license);
+  if (!v.license.empty()) r->set_license_class(LicenseClassName(v.license_class));
+  r->set_policy_sha256(v.policy_sha256);
+}
 
 }  // namespace provledger::service
 
