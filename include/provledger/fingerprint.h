@@ -23,6 +23,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -137,6 +138,17 @@ struct TextFingerprints {
 absl::StatusOr<TextFingerprints> FingerprintText(std::string_view utf8);
 // The same from an analysis already made (AnalyzeText).
 TextFingerprints FingerprintAnalysis(const TextAnalysis& t);
+
+// What a whole work gets, as registration and matching see it: its media
+// type and, for well-formed UTF-8 text of at most `max_text_bytes`, its
+// analysis and text fingerprints. A larger work is typed by its first 4 KiB
+// only, and never labelled text (that would be unverified).
+struct WorkFingerprints {
+  std::string media_type;
+  std::optional<TextAnalysis> analysis;
+  std::optional<TextFingerprints> text;
+};
+WorkFingerprints FingerprintWork(std::string_view bytes, uint64_t max_text_bytes);
 
 }  // namespace provledger::fingerprint
 

@@ -150,6 +150,11 @@ class Ledger {
   absl::Status VerifyFull();
 
   const std::string& origin() const { return options_.origin; }
+  // Signs `text` (one or more lines, ending in a newline, no blank line) as
+  // a C2SP note with every signer's key, as checkpoints are. InvalidArgument
+  // for a text that parses as a checkpoint: the log key signs tree heads
+  // only through the committer.
+  absl::StatusOr<std::string> SignText(std::string_view text) const;
   // Verifier keys of all signers, primary first.
   std::vector<std::string> VerifierKeys() const;
 

@@ -103,6 +103,10 @@ struct MatchSpec {
   size_t page_size = 50;
   size_t offset = 0;          // into the ranked matches
   std::set<MatchKind> kinds;  // empty = all
+  // Also issue a signed receipt (receipt.h) of the first
+  // `receipt_max_matches` ranked matches, whatever the page.
+  bool receipt = false;
+  size_t receipt_max_matches = 500;
 };
 
 struct SpanInfo {
@@ -131,6 +135,7 @@ struct MatchResult {
   std::set<MatchKind> searched;  // kinds this server could look for
   uint32_t common_fingerprints_skipped = 0;
   bool candidates_truncated = false;
+  std::string receipt;  // the signed receipt note, when asked for
 };
 
 struct DatasetView {

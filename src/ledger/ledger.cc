@@ -64,6 +64,23 @@ absl::StatusOr<std::string> Ledger::SignCheckpoint(uint64_t size, const std::str
   return SignNote(FormatCheckpointText(Checkpoint{options_.origin, size, root}), signers);
 }
 
+absl::StatusOr<std::string> Ledger::SignText(std::string_view text) const {
+  // A checkpoint body is "<origin>\n<decimal size>\n<root>\n...": refuse
+  // anything whose second line is a number, valid root or not.
+  size_t first = text.find('\n');
+  if (first != std::string_view::npos) {
+    size_t second = text.find('\n', first + 1);
+    std::string_view line = text.substr(
+        first + 1, second == std::string_view::npos ? std::string_view::npos : second - first - 1);
+    if (!line.empty() && line.find_first_not_of("0123456789") == std::string_view::npos) {
+      return absl::InvalidArgumentError("refusing to sign a text shaped like a checkpoint");
+    }
+  }
+  std::vector<const NoteSigner*> signers;
+  for (const auto& s : options_.signers) signers.push_back(s.get());
+  return SignNote(text, signers);
+}
+
 absl::Status Ledger::Recover() {
   PL_ASSIGN_OR_RETURN(auto origin, storage_->Get(Column::kMeta, ledger_keys::kOrigin));
   PL_ASSIGN_OR_RETURN(auto size_bytes, storage_->Get(Column::kMeta, ledger_keys::kSize));

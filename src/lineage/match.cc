@@ -5,8 +5,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <cmath>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "provledger/index_keys.h"
 #include "provledger/lineage.h"
+#include "provledger/receipt.h"
 #include "provledger/sha256.h"
 #include "provledger/status_macros.h"
 #include "session.h"
@@ -19,20 +24,10 @@ MatchQuery MatchQuery::FromContent(std::string_view bytes, uint64_t max_fingerpr
   MatchQuery q;
   q.content_id = Sha256(bytes);
   q.size_bytes = bytes.size();
-  if (bytes.size() > max_fingerprint_bytes) {
-    // Only the magic number is looked at; a text label would be unverified.
-    std::string media = fingerprint::SniffMediaType(bytes.substr(0, 4096));
-    q.media_type = fingerprint::IsTextMediaType(media) ? "application/octet-stream" : media;
-    return q;
-  }
-  q.media_type = fingerprint::SniffMediaType(bytes);
-  if (fingerprint::IsTextMediaType(q.media_type)) {
-    auto analysis = fingerprint::AnalyzeText(bytes);
-    if (analysis.ok()) {
-      q.text = fingerprint::FingerprintAnalysis(*analysis);
-      q.analysis = *std::move(analysis);
-    }
-  }
+  fingerprint::WorkFingerprints w = fingerprint::FingerprintWork(bytes, max_fingerprint_bytes);
+  q.media_type = std::move(w.media_type);
+  q.analysis = std::move(w.analysis);
+  q.text = std::move(w.text);
   return q;
 }
 
@@ -50,6 +45,8 @@ struct Candidate {
 
 struct Checked {
   MatchInfo info;
+  uint32_t minhash_equal = 0;  // equal MinHash positions
+  uint32_t found = 0;          // distinct query winnowing hashes in the document
   StoredEntry stored;
   DocumentEntry doc;
   int64_t timestamp_us = 0;
@@ -62,6 +59,86 @@ std::string Excerpt(std::string_view s, size_t max) {
   size_t end = max;
   while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
   return std::string(s.substr(0, end));
+}
+
+const char* KindName(MatchKind k) {
+  switch (k) {
+    case MatchKind::kExact:
+      return "EXACT";
+    case MatchKind::kNormalised:
+      return "NORMALISED";
+    case MatchKind::kNearDuplicate:
+      return "NEAR_DUPLICATE";
+    case MatchKind::kContained:
+      return "CONTAINED";
+  }
+  return "UNSPECIFIED";
+}
+
+// The signed receipt of the first `max` ranked matches: the query's
+// fingerprints, each match's evidence, and every entry it cites (document,
+// dataset, verdict in force, training runs) with its inclusion proof.
+absl::StatusOr<std::string> IssueReceipt(Ledger* ledger, Session& session, const MatchQuery& query,
+                                         const std::vector<Checked>& checked,
+                                         const MatchResult& result, double min_jaccard,
+                                         size_t max) {
+  const SignedCheckpoint& anchor = session.anchor();
+  Receipt rc;
+  rc.origin = ledger->origin();
+  rc.issued_us = absl::ToUnixMicros(absl::Now());
+  rc.query.content_id = query.content_id;
+  rc.query.size_bytes = query.size_bytes;
+  rc.query.media_type = query.media_type;
+  if (query.text.has_value()) {
+    rc.query.text = true;
+    rc.query.normalized_hash = query.text->normalized_hash;
+    rc.query.minhash.assign(query.text->minhash.begin(), query.text->minhash.end());
+    rc.query.winnows = query.text->winnows;
+    rc.query.token_count = query.text->token_count;
+  }
+  rc.near_duplicate_min_equal =
+      static_cast<uint32_t>(std::ceil(min_jaccard * fingerprint::kMinHashSize));
+  for (MatchKind k : result.searched) rc.searched.emplace_back(KindName(k));
+  rc.tree_size = anchor.size;
+  rc.checkpoint = anchor.note;
+  rc.total_matches = checked.size();
+  std::map<uint64_t, std::string> cite;  // index -> entry bytes ("" = to fetch)
+  for (size_t k = 0; k < std::min(max, checked.size()); ++k) {
+    const Checked& c = checked[k];
+    ReceiptMatch m;
+    m.kind = KindName(c.info.kind);
+    m.ledger_index = c.stored.index;
+    m.minhash_equal = c.minhash_equal;
+    m.fingerprints_found = c.found;
+    for (const auto& run : c.runs) {
+      m.spans.push_back({run.query_begin, run.query_end, run.doc_begin, run.fingerprints});
+    }
+    PL_ASSIGN_OR_RETURN(DatasetView ds, session.Dataset(c.doc.dataset_id));
+    m.dataset_index = ds.ledger_index;
+    PL_ASSIGN_OR_RETURN(auto verdict, session.VerdictInForce(c.stored.index, c.doc));
+    m.verdict_index = verdict.second;
+    PL_ASSIGN_OR_RETURN(std::vector<ModelUseInfo> models, session.Models(c.doc.dataset_id));
+    for (const ModelUseInfo& u : models) m.run_indices.push_back(u.run_index);
+    std::sort(m.run_indices.begin(), m.run_indices.end());
+    m.run_indices.erase(std::unique(m.run_indices.begin(), m.run_indices.end()),
+                        m.run_indices.end());
+    cite[c.stored.index] = c.stored.data;
+    for (uint64_t i : m.run_indices) cite.emplace(i, "");
+    cite.emplace(m.dataset_index, "");
+    cite.emplace(m.verdict_index, "");
+    rc.matches.push_back(std::move(m));
+  }
+  std::vector<uint64_t> fetch;
+  for (const auto& [i, bytes] : cite) {
+    if (bytes.empty()) fetch.push_back(i);
+  }
+  PL_ASSIGN_OR_RETURN(std::vector<StoredEntry> fetched, ledger->GetEntriesAt(fetch));
+  for (StoredEntry& e : fetched) cite[e.index] = std::move(e.data);
+  for (auto& [i, bytes] : cite) {
+    PL_ASSIGN_OR_RETURN(std::vector<std::string> proof, ledger->InclusionProof(i, anchor.size));
+    rc.entries.push_back({i, std::move(bytes), std::move(proof)});
+  }
+  return ledger->SignText(EncodeReceiptBody(rc));
 }
 
 bool CurrentMinHash(const TextFingerprintRecord& t) {
@@ -186,6 +263,9 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
           fingerprint::MinHashSignature sig;
           std::copy(t.minhash.begin(), t.minhash.end(), sig.begin());
           c.info.estimated_jaccard = fingerprint::EstimateJaccard(query.text->minhash, sig);
+          for (int i = 0; i < fingerprint::kMinHashSize; ++i) {
+            c.minhash_equal += query.text->minhash[i] == sig[i];
+          }
           if (cand.lsh && c.info.estimated_jaccard >= min_jaccard) {
             kinds.insert(MatchKind::kNearDuplicate);
           }
@@ -202,6 +282,7 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
             found.insert(qw[i].hash);
             for (uint32_t p : it->second) matches.push_back({static_cast<uint32_t>(i), p});
           }
+          c.found = static_cast<uint32_t>(found.size());
           if (!distinct_hashes.empty()) {
             c.info.contained_share =
                 static_cast<double>(found.size()) / static_cast<double>(distinct_hashes.size());
@@ -245,6 +326,11 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
   result.total = checked.size();
   size_t end = std::min(checked.size(), spec.offset + spec.page_size);
   if (end < checked.size()) result.next_offset = end;
+
+  if (spec.receipt) {
+    PL_ASSIGN_OR_RETURN(result.receipt, IssueReceipt(ledger_, session, query, checked, result,
+                                                     min_jaccard, spec.receipt_max_matches));
+  }
 
   // 4. The page: lineage, proofs and the matched passages.
   const fingerprint::TextAnalysis* analysis = query.analysis ? &*query.analysis : nullptr;

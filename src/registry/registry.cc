@@ -454,18 +454,14 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
   if (more) return std::optional<DocumentRegistration>();
   current_.content_id = hasher_.Finish();
   in_progress_ = false;
-  if (buffering_) {
-    current_.media_type = fingerprint::SniffMediaType(buffer_);
-    if (fingerprint::IsTextMediaType(current_.media_type)) {
-      auto text = fingerprint::FingerprintText(buffer_);
-      if (text.ok()) current_.text = *std::move(text);
-    }
-    std::string().swap(buffer_);
-  } else {
-    // Only the magic number is known; a text label would be unverified.
-    std::string media = fingerprint::SniffMediaType(head_);
-    current_.media_type = fingerprint::IsTextMediaType(media) ? "application/octet-stream" : media;
-  }
+  // A document over the fingerprint limit was not kept: only its head is
+  // typed (FingerprintWork with a zero text limit), never as text.
+  fingerprint::WorkFingerprints w =
+      buffering_ ? fingerprint::FingerprintWork(buffer_, registry_->options().max_fingerprint_bytes)
+                 : fingerprint::FingerprintWork(head_, 0);
+  current_.media_type = std::move(w.media_type);
+  current_.text = std::move(w.text);
+  std::string().swap(buffer_);
   return std::optional<DocumentRegistration>(std::move(current_));
 }
 

@@ -215,6 +215,7 @@ grpc::Status LineageServiceImpl::MatchContent(grpc::ServerContext*,
   spec.as_of = pinned->first;
   if (pinned->second.has_value()) spec.offset = pinned->second->position;
   spec.page_size = PageSize(options.page_size(), 50, 500);
+  spec.receipt = options.receipt();
 
   MatchQuery query = MatchQuery::FromContent(content, max_fingerprint_bytes_);
   std::string().swap(content);  // the work is not kept
@@ -253,6 +254,7 @@ grpc::Status LineageServiceImpl::MatchContent(grpc::ServerContext*,
   for (MatchKind k : result->searched) resp->add_searched(static_cast<v1::MatchKind>(k));
   resp->set_common_fingerprints_skipped(result->common_fingerprints_skipped);
   resp->set_candidates_truncated(result->candidates_truncated);
+  resp->set_receipt(result->receipt);
   return grpc::Status::OK;
 }
 

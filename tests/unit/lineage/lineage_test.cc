@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "provledger/merkle.h"
+#include "provledger/receipt.h"
 #include "provledger/registry.h"
 #include "test_text.h"
 #include "test_util.h"
@@ -27,8 +28,8 @@ class LineageTest : public ::testing::Test {
     storage_ = ValueOrDie(OpenRocksDbStorage(dir_.Sub("db"), {}));
     LedgerOptions o;
     o.origin = "lineage.example/log";
-    o.signers.push_back(
-        std::make_shared<NoteSigner>(o.origin, ValueOrDie(Ed25519PrivateKey::Generate())));
+    signer_ = std::make_shared<NoteSigner>(o.origin, ValueOrDie(Ed25519PrivateKey::Generate()));
+    o.signers.push_back(signer_);
     ledger_ = ValueOrDie(Ledger::Open(storage_.get(), o));
     registry_ = std::make_unique<Registry>(ledger_.get(), SystemClock(), RegistryOptions{});
     postings_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get()));
@@ -62,6 +63,7 @@ class LineageTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::shared_ptr<const NoteSigner> signer_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<Registry> registry_;
@@ -342,6 +344,76 @@ TEST_F(LineageTest, DatasetDocumentsArePaged) {
   DatasetView view = ValueOrDie(queries_->GetDataset(ds, anchor));
   EXPECT_EQ(view.entry.name, "paged");
   EXPECT_FALSE(view.seal.has_value());
+}
+
+TEST_F(LineageTest, SignedReceiptsVerifyOfflineAndExposeAnyFalseClaim) {
+  std::string ds = Dataset("receipts");
+  std::string work = SyntheticProse(60, 300);
+  size_t from = 0;
+  for (int w = 0; w < 120; ++w) from = work.find(' ', from) + 1;
+  Register(ds, work, "copy");
+  Register(ds, SyntheticProse(61, 80) + work.substr(from, 500) + SyntheticProse(62, 80), "quote");
+  ValueOrDie(registry_->SealDataset(ds));
+  TrainingRunSpec run;
+  run.model_name = "m";
+  run.dataset_ids = {ds};
+  ValueOrDie(registry_->RegisterTrainingRun(run));
+
+  MatchSpec spec;
+  spec.receipt = true;
+  spec.page_size = 1;  // the receipt covers every match, not the page
+  MatchResult m = Match(work, spec);
+  ASSERT_EQ(m.total, 2u);
+  ASSERT_FALSE(m.receipt.empty());
+  NoteVerifierKey key = ValueOrDie(ParseVerifierKey(signer_->VerifierKey()));
+  ReceiptCheck check = ValueOrDie(VerifyReceipt(m.receipt, key, work));
+  EXPECT_TRUE(check.content_checked);
+  EXPECT_EQ(check.checkpoint.size, m.anchor.size);
+  const Receipt& r = check.receipt;
+  ASSERT_EQ(r.matches.size(), 2u);
+  EXPECT_EQ(r.matches[0].kind, "EXACT");
+  EXPECT_EQ(r.matches[1].kind, "CONTAINED");
+  EXPECT_FALSE(r.matches[1].spans.empty());
+  EXPECT_EQ(r.matches[0].run_indices.size(), 1u);
+  EXPECT_EQ(r.total_matches, 2u);
+
+  // Another key, a changed byte, or another work: refused.
+  auto other = std::make_shared<NoteSigner>("lineage.example/log",
+                                            ValueOrDie(Ed25519PrivateKey::Generate()));
+  EXPECT_EQ(
+      VerifyReceipt(m.receipt, ValueOrDie(ParseVerifierKey(other->VerifierKey()))).status().code(),
+      absl::StatusCode::kPermissionDenied);
+  std::string edited = m.receipt;
+  edited[edited.find("\"CONTAINED\"") + 1] = 'X';
+  EXPECT_FALSE(VerifyReceipt(edited, key).ok());
+  EXPECT_EQ(VerifyReceipt(m.receipt, key, std::string_view(work).substr(1)).status().code(),
+            absl::StatusCode::kDataLoss);
+
+  // A receipt signed by the right key whose claims its entries do not
+  // support (a server bug, or a forged claim) fails on the evidence.
+  auto resign = [&](Receipt changed) {
+    return ValueOrDie(SignNote(EncodeReceiptBody(changed), {signer_.get()}));
+  };
+  Receipt wrong_kind = r;
+  wrong_kind.matches[1].kind = "EXACT";
+  absl::Status s = VerifyReceipt(resign(wrong_kind), key).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_NE(s.message().find("does not support the kind EXACT"), std::string::npos) << s;
+  Receipt inflated = r;
+  inflated.matches[1].fingerprints_found += 5;
+  EXPECT_EQ(VerifyReceipt(resign(inflated), key).status().code(), absl::StatusCode::kDataLoss);
+  Receipt bad_proof = r;
+  bad_proof.entries[0].inclusion_proof[0][0] ^= 1;
+  EXPECT_EQ(VerifyReceipt(resign(bad_proof), key).status().code(), absl::StatusCode::kDataLoss);
+  Receipt uncited = r;
+  uncited.entries.pop_back();
+  EXPECT_EQ(VerifyReceipt(resign(uncited), key).status().code(), absl::StatusCode::kDataLoss);
+  // The body has one encoding: re-encoding what was decoded gives it back.
+  std::string body = ValueOrDie(OpenNote(m.receipt, key));
+  EXPECT_EQ(EncodeReceiptBody(ValueOrDie(DecodeReceiptBody(body))), body);
+  EXPECT_FALSE(DecodeReceiptBody(" " + body).ok());
+  // The log key does not sign checkpoint-shaped text on request.
+  EXPECT_FALSE(ledger_->SignText("lineage.example/log\n5\nAAAA\n").ok());
 }
 
 }  // namespace
