@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, builds, starts provledgerd on its embedded default (RocksDB in
 # ./provledger-data, 127.0.0.1:7600) and walks through a first session:
-# create a dataset, register files, fetch the signed checkpoint, and verify
-# an inclusion proof offline with the verifier key.
+# create a dataset, register files, fetch the signed checkpoint, verify an
+# inclusion proof offline with the verifier key, record a model, and find a
+# work, a reformatted copy and an excerpt of it with a signed receipt.
 #
 #   tools/demo.sh                      # leaves the server running
 #   tools/demo.sh --no-install --build-dir build --workdir DIR --listen 127.0.0.1:7655 --stop
@@ -47,6 +48,9 @@ cat provledgerd.log
 
 mkdir -p demo-docs
 for i in 1 2 3; do echo "Sample training document number $i." > "demo-docs/doc$i.txt"; done
+# A longer work (a license text every Debian system has): an IP holder will
+# look for it, and for an excerpt of it, in step 7.
+cp /usr/share/common-licenses/GPL-3 demo-docs/essay.txt
 # What the crawler recorded: every document shares it (the dataset's default
 # source record); each JSONL record adds its URL and what it observed.
 printf 'User-agent: *\nAllow: /\n' > robots.txt
@@ -109,6 +113,20 @@ echo "      documents), then record a model trained on it, with the run-level ve
 step "$provledger" dataset seal --dataset-id "$dataset_id"
 step "$provledger" model register --name demo-lm --version 0.1 --dataset "$dataset_id" \
   --start 2026-11-21T00:00:00Z --end 2026-11-25T00:00:00Z --commercial --public-cn
+
+echo; echo "== 7. an IP holder asks: was my work used? A reformatted copy of it, then an"
+echo "      excerpt, with a signed receipt verified offline against the work itself"
+tr 'a-z' 'A-Z' < demo-docs/essay.txt > my-work-shouted.txt
+step "$provledger" match my-work-shouted.txt
+sed -n '300,330p' demo-docs/essay.txt > my-excerpt.txt
+step "$provledger" match my-excerpt.txt --receipt excerpt.receipt
+step "$provledger" verify receipt excerpt.receipt --vkey verifier-key.txt --content my-excerpt.txt
+"$provledger" match my-work-shouted.txt --json | grep -q '"kind":"NORMALISED"' ||
+  { echo "the reformatted copy was not found" >&2; exit 1; }
+"$provledger" match my-excerpt.txt --json | grep -q '"kind":"CONTAINED"' ||
+  { echo "the excerpt was not found" >&2; exit 1; }
+step "$provledger" lookup demo-docs/doc2.txt
+step "$provledger" lineage model --name demo-lm --version 0.1
 
 if [ "$stop" = 1 ]; then
   kill -TERM "$server_pid"

@@ -89,6 +89,42 @@ int VerifyConsistencyFiles(const std::string& old_cp, const std::string& new_cp,
 int Fingerprint(const FingerprintArgs& args);
 int Keygen(const std::string& name, const std::string& out);
 
+// RFC 3339 -> Unix microseconds into *out (unchanged for ""); false after
+// printing an error naming `flag`.
+bool ParseTime(const std::string& s, const char* flag, int64_t* out);
+
+// Queries (query_commands.cc). Output: a table, or with `json` one JSON
+// object (the response in proto3 JSON form).
+struct AsOfArgs {
+  uint64_t tree_size = 0;  // 0 = unset
+  std::string time;        // RFC 3339; "" = unset
+};
+struct LookupArgs {
+  std::string server, content_id_hex, normalized_hash_hex, file;
+  AsOfArgs as_of;
+  uint32_t limit = 100;
+  bool json = false;
+};
+int Lookup(const LookupArgs& args);
+struct MatchArgs {
+  std::string server, input;  // a file or "-"
+  double min_jaccard = 0;
+  std::vector<std::string> kinds;  // EXACT, NORMALISED, NEAR_DUPLICATE, CONTAINED
+  AsOfArgs as_of;
+  uint32_t limit = 50;
+  bool json = false;
+  std::string receipt_out;  // write the signed receipt here
+};
+int Match(const MatchArgs& args);
+int DatasetLineage(const std::string& server, const std::string& dataset_id, const AsOfArgs& as_of,
+                   bool json);
+int ModelLineage(const std::string& server, const std::string& name, const std::string& version,
+                 const AsOfArgs& as_of, bool json);
+// Offline: verifies a receipt from `match --receipt` (and, with
+// `content_file`, that it is the receipt of that work).
+int VerifyReceiptFile(const std::string& file, const std::string& vkey,
+                      const std::string& content_file);
+
 // Reads a whole file (or stdin for "-"). NotFound if unreadable.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 // Writes `data` to `path` ("-" or empty = stdout).

@@ -29,7 +29,8 @@ void AddVerdict(const Response& r, nlohmann::json* j) {
   (*j)["reasons"] = reasons;
 }
 
-// RFC 3339 -> Unix microseconds; 0 for an empty string.
+}  // namespace
+
 bool ParseTime(const std::string& s, const char* flag, int64_t* out) {
   if (s.empty()) return true;
   absl::Time t;
@@ -42,8 +43,6 @@ bool ParseTime(const std::string& s, const char* flag, int64_t* out) {
   *out = absl::ToUnixMicros(t);
   return true;
 }
-
-}  // namespace
 
 int DeclareOptOut(const OptOutArgs& args) {
   v1::DeclareOptOutRequest req;

@@ -172,6 +172,64 @@ int main(int argc, char** argv) {
   v_cons->add_option("--proof", v_proof, "Proof file from `provledger consistency`")->required();
   v_cons->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
 
+  auto* v_receipt = verify->add_subcommand(
+      "receipt", "Verify a signed match receipt: signature, checkpoint, proofs, evidence");
+  v_receipt->add_option("file", v_file, "Receipt file from `provledger match --receipt`")
+      ->required();
+  v_receipt->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
+  v_receipt->add_option("--content", v_content,
+                        "Also check that the receipt is for this work (recomputes its "
+                        "fingerprints)");
+
+  // lookup, match, lineage (LineageService)
+  auto add_as_of = [](CLI::App* cmd, cli::AsOfArgs* a) {
+    auto* size = cmd->add_option("--as-of-size", a->tree_size,
+                                 "Answer from the ledger as it stood at this tree size");
+    auto* time = cmd->add_option("--as-of-time", a->time,
+                                 "... or at this time (RFC 3339, e.g. 2026-11-01T00:00:00Z)");
+    size->excludes(time);
+  };
+  auto* lookup = app.add_subcommand(
+      "lookup", "Every registration of a work (FILE, hashed locally) or of a content id");
+  cli::LookupArgs largs;
+  lookup->add_option("file", largs.file, "The work; only its SHA-256 is sent");
+  lookup->add_option("--content-id", largs.content_id_hex, "SHA-256 (hex)");
+  lookup->add_option("--normalized-hash", largs.normalized_hash_hex,
+                     "XXH3-128 of the normalised text (hex), from `provledger fingerprint`");
+  lookup->add_option("--limit", largs.limit, "At most this many (1..1000)")->capture_default_str();
+  lookup->add_flag("--json", largs.json, "JSON instead of a table");
+  add_as_of(lookup, &largs.as_of);
+  auto* match = app.add_subcommand(
+      "match", "Was this work, a reformatted copy, a near duplicate or an excerpt registered?");
+  cli::MatchArgs margs;
+  match->add_option("input", margs.input, "The work (a file, or - for stdin)")->required();
+  match->add_option("--min-jaccard", margs.min_jaccard,
+                    "Near duplicates need at least this estimated Jaccard (>= 0.5)");
+  match->add_option("--kind", margs.kinds,
+                    "Only EXACT, NORMALISED, NEAR_DUPLICATE or CONTAINED (repeat)");
+  match->add_option("--limit", margs.limit, "Matches to show (1..500)")->capture_default_str();
+  match->add_flag("--json", margs.json, "JSON instead of a table");
+  match->add_option("--receipt", margs.receipt_out,
+                    "Write a signed receipt of the matches to this file");
+  add_as_of(match, &margs.as_of);
+  auto* lineage = app.add_subcommand("lineage", "Dataset and model lineage");
+  lineage->require_subcommand(1);
+  auto* l_ds = lineage->add_subcommand(
+      "dataset", "A dataset version's ancestors, descendants and the models trained on them");
+  std::string l_dataset;
+  bool l_json = false;
+  cli::AsOfArgs l_as_of;
+  l_ds->add_option("--dataset-id", l_dataset, "Dataset version")->required();
+  l_ds->add_flag("--json", l_json, "JSON instead of text");
+  add_as_of(l_ds, &l_as_of);
+  auto* l_model = lineage->add_subcommand(
+      "model", "A model version's training runs, dataset versions and what they hold");
+  std::string l_name, l_version;
+  l_model->add_option("--name", l_name, "Model name")->required();
+  l_model->add_option("--version", l_version, "Model version");
+  l_model->add_flag("--json", l_json, "JSON instead of text");
+  add_as_of(l_model, &l_as_of);
+
   // fingerprint (offline, on pipeline workers)
   auto* fprint = app.add_subcommand("fingerprint",
                                     "Compute fingerprints locally so raw text stays on the worker");
@@ -232,6 +290,17 @@ int main(int argc, char** argv) {
   if (*v_cp) return cli::VerifyCheckpointFile(v_file, v_key);
   if (*v_inc) return cli::VerifyInclusionFile(v_file, v_key, v_content);
   if (*v_cons) return cli::VerifyConsistencyFiles(v_old, v_new, v_proof, v_key);
+  if (*v_receipt) return cli::VerifyReceiptFile(v_file, v_key, v_content);
+  if (*lookup) {
+    largs.server = server;
+    return cli::Lookup(largs);
+  }
+  if (*match) {
+    margs.server = server;
+    return cli::Match(margs);
+  }
+  if (*l_ds) return cli::DatasetLineage(server, l_dataset, l_as_of, l_json);
+  if (*l_model) return cli::ModelLineage(server, l_name, l_version, l_as_of, l_json);
   if (*fprint) return cli::Fingerprint(fargs);
   if (*keygen) return cli::Keygen(k_name, k_out);
   return 2;

@@ -12,6 +12,7 @@
 #include "provledger/entry.h"
 #include "provledger/merkle.h"
 #include "provledger/note.h"
+#include "provledger/receipt.h"
 #include "provledger/sha256.h"
 #include "provledger/status_macros.h"
 
@@ -159,6 +160,51 @@ int Keygen(const std::string& name, const std::string& out) {
   ::close(fd);
   if (!ok) return Report(absl::UnavailableError("write failed"), "writing key");
   std::cout << FormatVerifierKey(name, key->PublicKey()) << "\n";
+  return 0;
+}
+
+int VerifyReceiptFile(const std::string& file, const std::string& vkey,
+                      const std::string& content_file) {
+  auto key = LoadKey(vkey);
+  if (!key.ok()) return Report(key.status(), "verifier key");
+  auto text = ReadFile(file);
+  if (!text.ok()) return Report(text.status(), "reading receipt");
+  std::optional<std::string> work;
+  if (!content_file.empty()) {
+    auto content = ReadFile(content_file);
+    if (!content.ok()) return Report(content.status(), "reading content");
+    work = *std::move(content);
+  }
+  auto check = VerifyReceipt(
+      *text, *key, work.has_value() ? std::optional<std::string_view>(*work) : std::nullopt);
+  if (!check.ok()) return Report(check.status(), "receipt verification");
+  const Receipt& r = check->receipt;
+  nlohmann::json j;
+  j["receipt"] = "verified";
+  j["origin"] = r.origin;
+  j["issued_unix_micros"] = r.issued_us;
+  j["tree_size"] = r.tree_size;
+  j["query_content_id"] = ToHex(r.query.content_id);
+  j["content_checked"] = check->content_checked;
+  j["total_matches"] = r.total_matches;
+  nlohmann::json matches = nlohmann::json::array();
+  for (const ReceiptMatch& m : r.matches) {
+    nlohmann::json mj = {{"kind", m.kind}, {"ledger_index", m.ledger_index}};
+    for (const ReceiptEntry& e : r.entries) {
+      if (e.index != m.ledger_index) continue;
+      auto decoded = DecodeEntry(e.entry);
+      if (!decoded.ok()) continue;
+      if (auto d = AsDocumentEntry(*decoded); d.ok()) AddDocumentFields(*d, &mj);
+    }
+    if (m.kind == "NEAR_DUPLICATE") mj["minhash_equal_of_128"] = m.minhash_equal;
+    if (m.kind == "CONTAINED") {
+      mj["fingerprints_found"] = m.fingerprints_found;
+      mj["query_fingerprints"] = r.query.winnows.size();
+    }
+    matches.push_back(std::move(mj));
+  }
+  j["matches"] = std::move(matches);
+  std::cout << j.dump() << "\n";
   return 0;
 }
 
