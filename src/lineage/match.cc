@@ -40,7 +40,7 @@ struct Candidate {
   bool exact = false;
   bool normalised = false;
   bool lsh = false;     // shares an LSH band with the query
-  uint32_t shared = 0;  // distinct query winnowing hashes it holds
+  uint32_t shared = 0;  // query winnowing fingerprints whose hash it holds
 };
 
 struct Checked {
@@ -205,6 +205,10 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
         if (i < anchor.size) candidates[i].lsh = true;
       }
     }
+    // A passage needs two consecutive query fingerprints, which may carry
+    // one hash twice: count each hash with its multiplicity in the query.
+    std::unordered_map<uint64_t, uint32_t> multiplicity;
+    for (const auto& w : query.text->winnows) ++multiplicity[w.hash];
     for (uint64_t h : distinct_hashes) {
       PL_ASSIGN_OR_RETURN(std::vector<WinnowPosting> posts, postings_->WinnowEntries(h, cap + 1));
       if (posts.size() > cap) {
@@ -212,7 +216,7 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
         continue;
       }
       for (const WinnowPosting& p : posts) {
-        if (p.ledger_index < anchor.size) ++candidates[p.ledger_index].shared;
+        if (p.ledger_index < anchor.size) candidates[p.ledger_index].shared += multiplicity[h];
       }
     }
   }
