@@ -135,7 +135,8 @@ struct MatchResult {
   std::set<MatchKind> searched;  // kinds this server could look for
   uint32_t common_fingerprints_skipped = 0;
   bool candidates_truncated = false;
-  std::string receipt;  // the signed receipt note, when asked for
+  uint32_t candidates_checked = 0;  // documents whose entries were read
+  std::string receipt;              // the signed receipt note, when asked for
 };
 
 struct DatasetView {

@@ -24,7 +24,7 @@
 //
 // Only entries whose fingerprint versions are the current ones
 // (fingerprint.h) get postings; a winnowing hash repeated in one document is
-// posted once, at its first position.
+// posted once, at its first position, flagged as repeated.
 //
 // Thread-safety: all methods may be called concurrently. The ledger and the
 // storage are not owned and must outlive the index.
@@ -63,9 +63,10 @@ struct PostingIndexOptions {
 // the shingle whose hash was selected.
 struct WinnowPosting {
   uint64_t ledger_index = 0;
-  uint32_t token_index = 0;
+  uint32_t token_index = 0;  // the hash's first position in the document
+  bool repeated = false;     // the hash occurs again later in the document
   bool operator==(const WinnowPosting& o) const {
-    return ledger_index == o.ledger_index && token_index == o.token_index;
+    return ledger_index == o.ledger_index && token_index == o.token_index && repeated == o.repeated;
   }
 };
 

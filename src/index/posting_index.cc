@@ -178,10 +178,20 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
       pending_ += bands.size();
     }
     if (t.winnow_version == fingerprint::kWinnowVersion) {
-      for (const auto& w : t.winnows) {
-        buckets_[kWinnowBucket].push_back({w.hash, e.index, w.token_index});
+      // One posting per distinct hash: its first position, flagged when
+      // the hash occurs again in the document.
+      std::vector<std::pair<uint64_t, uint32_t>> ws;
+      ws.reserve(t.winnows.size());
+      for (const auto& w : t.winnows) ws.emplace_back(w.hash, w.token_index);
+      std::sort(ws.begin(), ws.end());
+      for (size_t i = 0; i < ws.size();) {
+        size_t j = i + 1;
+        while (j < ws.size() && ws[j].first == ws[i].first) ++j;
+        uint32_t value = ws[i].second | (j - i > 1 ? posting_keys::kRepeatedFlag : 0u);
+        buckets_[kWinnowBucket].push_back({ws[i].first, e.index, value});
+        ++pending_;
+        i = j;
       }
-      pending_ += t.winnows.size();
     }
   }
   next_ += count;
@@ -250,15 +260,17 @@ absl::StatusOr<std::vector<WinnowPosting>> PostingIndex::WinnowEntries(uint64_t 
                                                                        size_t limit) {
   std::string prefix = posting_keys::Prefix(posting_keys::kWinnow, 0, hash);
   std::vector<WinnowPosting> out;
-  PL_RETURN_IF_ERROR(
-      storage_->Scan(Column::kPostings, prefix, posting_keys::PrefixEnd(prefix),
-                     [&](std::string_view k, std::string_view v) {
-                       if (out.size() >= limit) return false;
-                       if (k.size() == prefix.size() + 8 && v.size() == 4) {
-                         out.push_back({ReadU64BE(k.data() + prefix.size()), ReadU32BE(v.data())});
-                       }
-                       return true;
-                     }));
+  PL_RETURN_IF_ERROR(storage_->Scan(Column::kPostings, prefix, posting_keys::PrefixEnd(prefix),
+                                    [&](std::string_view k, std::string_view v) {
+                                      if (out.size() >= limit) return false;
+                                      if (k.size() == prefix.size() + 8 && v.size() == 4) {
+                                        uint32_t value = ReadU32BE(v.data());
+                                        out.push_back({ReadU64BE(k.data() + prefix.size()),
+                                                       value & ~posting_keys::kRepeatedFlag,
+                                                       (value & posting_keys::kRepeatedFlag) != 0});
+                                      }
+                                      return true;
+                                    }));
   return out;
 }
 

@@ -14,7 +14,10 @@
 namespace provledger::posting_keys {
 
 inline constexpr char kLshBand = 'L';  // value: empty
-inline constexpr char kWinnow = 'W';   // value: token index, u32 BE
+inline constexpr char kWinnow = 'W';   // value: token index, u32 BE (| kRepeatedFlag)
+// Set in a winnowing posting's value when the hash occurs more than once in
+// the document (the posting holds its first position).
+inline constexpr uint32_t kRepeatedFlag = 0x80000000u;
 
 // The lookup prefix: kind ‖ band (0 for winnowing) ‖ hash (u64 BE).
 inline std::string Prefix(char kind, uint8_t band, uint64_t hash) {
@@ -35,8 +38,10 @@ inline std::string PrefixEnd(std::string prefix) {
 }
 
 // Where the indexer records how far it got: entries below this ledger index
-// (u64 BE) have their postings written.
-inline constexpr char kWatermarkKey[] = "postings/indexed_size";
+// (u64 BE) have their postings written. The key names the postings layout:
+// a new layout uses a new key, so a server rebuilds the postings from the
+// entries (rewriting every key) instead of mixing layouts.
+inline constexpr char kWatermarkKey[] = "postings/v2/indexed_size";
 
 }  // namespace provledger::posting_keys
 

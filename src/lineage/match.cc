@@ -39,8 +39,28 @@ constexpr size_t kMaxExcerptBytes = 400;
 struct Candidate {
   bool exact = false;
   bool normalised = false;
-  bool lsh = false;     // shares an LSH band with the query
-  uint32_t shared = 0;  // query winnowing fingerprints whose hash it holds
+  bool lsh = false;  // shares an LSH band with the query
+  // (query fingerprint index, the hash's first position in the document)
+  std::vector<std::pair<uint32_t, uint32_t>> hits;
+  bool repeated = false;  // one of those hashes occurs more than once there
+
+  // Whether a contained run is possible: it needs query fingerprints i and
+  // i + 1 at one offset. Exact from first positions unless a hash repeats
+  // in the document, which then is checked against its entry.
+  bool MayContain(const std::vector<fingerprint::WinnowFingerprint>& q) {
+    if (hits.size() < fingerprint::kContainedMinFingerprints) return false;
+    if (repeated) return true;
+    std::sort(hits.begin(), hits.end());
+    for (size_t k = 1; k < hits.size(); ++k) {
+      auto [i, p] = hits[k - 1];
+      auto [j, r] = hits[k];
+      if (j == i + 1 && static_cast<int64_t>(r) - p ==
+                            static_cast<int64_t>(q[j].token_index) - q[i].token_index) {
+        return true;
+      }
+    }
+    return false;
+  }
 };
 
 struct Checked {
@@ -205,10 +225,11 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
         if (i < anchor.size) candidates[i].lsh = true;
       }
     }
-    // A passage needs two consecutive query fingerprints, which may carry
-    // one hash twice: count each hash with its multiplicity in the query.
-    std::unordered_map<uint64_t, uint32_t> multiplicity;
-    for (const auto& w : query.text->winnows) ++multiplicity[w.hash];
+    // Query fingerprint indices per hash (a hash may recur in the query).
+    std::unordered_map<uint64_t, std::vector<uint32_t>> at;
+    for (size_t i = 0; i < query.text->winnows.size(); ++i) {
+      at[query.text->winnows[i].hash].push_back(static_cast<uint32_t>(i));
+    }
     for (uint64_t h : distinct_hashes) {
       PL_ASSIGN_OR_RETURN(std::vector<WinnowPosting> posts, postings_->WinnowEntries(h, cap + 1));
       if (posts.size() > cap) {
@@ -216,14 +237,17 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
         continue;
       }
       for (const WinnowPosting& p : posts) {
-        if (p.ledger_index < anchor.size) candidates[p.ledger_index].shared += multiplicity[h];
+        if (p.ledger_index >= anchor.size) continue;
+        Candidate& c = candidates[p.ledger_index];
+        c.repeated = c.repeated || p.repeated;
+        for (uint32_t i : at[h]) c.hits.emplace_back(i, p.token_index);
       }
     }
   }
   std::vector<std::pair<uint64_t, Candidate>> worth;
-  for (const auto& [index, c] : candidates) {
-    if (c.exact || c.normalised || c.lsh || c.shared >= fingerprint::kContainedMinFingerprints) {
-      worth.emplace_back(index, c);
+  for (auto& [index, c] : candidates) {
+    if (c.exact || c.normalised || c.lsh || (text && c.MayContain(query.text->winnows))) {
+      worth.emplace_back(index, std::move(c));
     }
   }
   if (worth.size() > options_.max_candidates) {
@@ -231,7 +255,8 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
     // shared fingerprints.
     std::stable_sort(worth.begin(), worth.end(), [](const auto& a, const auto& b) {
       auto rank = [](const Candidate& c) {
-        return std::make_tuple(!(c.exact || c.normalised), !c.lsh, -static_cast<int64_t>(c.shared));
+        return std::make_tuple(!(c.exact || c.normalised), !c.lsh,
+                               -static_cast<int64_t>(c.hits.size()));
       };
       return rank(a.second) < rank(b.second);
     });
@@ -240,6 +265,7 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
               [](const auto& a, const auto& b) { return a.first < b.first; });
     result.candidates_truncated = true;
   }
+  result.candidates_checked = static_cast<uint32_t>(worth.size());
 
   // 2. Check each candidate against its entry's own fingerprints.
   const bool want_all = spec.kinds.empty();

@@ -255,6 +255,7 @@ grpc::Status LineageServiceImpl::MatchContent(grpc::ServerContext*,
   resp->set_common_fingerprints_skipped(result->common_fingerprints_skipped);
   resp->set_candidates_truncated(result->candidates_truncated);
   resp->set_receipt(result->receipt);
+  resp->set_candidates_checked(result->candidates_checked);
   return grpc::Status::OK;
 }
 

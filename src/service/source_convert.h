@@ -1,6 +1,5 @@
-// Conversions shared by the services: provledger.v1.SourceRecord <->
-// policy::SourceRecord, verdicts, manifests and dataset references. Unknown enum numbers (proto3
-// keeps them) are InvalidArgument naming the field.
+// Conversions shared by the services: verdicts, manifests and dataset
+// references (source records: source_proto.h).
 #ifndef PROVLEDGER_SRC_SERVICE_SOURCE_CONVERT_H_
 #define PROVLEDGER_SRC_SERVICE_SOURCE_CONVERT_H_
 
@@ -12,13 +11,10 @@
 #include "provledger/policy.h"
 #include "provledger/v1/registry.pb.h"
 #include "provledger/v1/source.pb.h"
+#include "source_proto.h"
 
 namespace provledger::service {
 
-absl::StatusOr<policy::SourceRecord> FromProto(const v1::SourceRecord& p,
-                                               const std::string& field_prefix);
-
-void ToProto(const policy::SourceRecord& r, v1::SourceRecord* p);
 void ToProto(const SealEntry& m, v1::DatasetManifest* p);
 void AddRefs(const std::vector<DatasetRef>& refs,
              google::protobuf::RepeatedPtrField<v1::DatasetVersionRef>* out);

@@ -173,7 +173,7 @@ double Fill(const std::string& dir, uint64_t docs, size_t doc_bytes, const Prose
 
 struct Stats {
   std::vector<double> ms;
-  uint64_t matches = 0, skipped = 0;
+  uint64_t matches = 0, skipped = 0, checked = 0;
 };
 
 void Report(const char* what, const Stats& s, double target_p99_ms) {
@@ -182,9 +182,11 @@ void Report(const char* what, const Stats& s, double target_p99_ms) {
               Percentile(s.ms, 1.0), target_p99_ms,
               Percentile(s.ms, 0.99) <= target_p99_ms ? "" : "  MISSED");
   if (s.matches > 0 || s.skipped > 0) {
-    std::printf("%-34s mean matches %.1f, mean common fingerprints skipped %.2f\n", "",
-                static_cast<double>(s.matches) / static_cast<double>(s.ms.size()),
-                static_cast<double>(s.skipped) / static_cast<double>(s.ms.size()));
+    double n = static_cast<double>(s.ms.size());
+    std::printf(
+        "%-34s mean matches %.1f, documents checked %.1f, common fingerprints skipped %.2f\n", "",
+        static_cast<double>(s.matches) / n, static_cast<double>(s.checked) / n,
+        static_cast<double>(s.skipped) / n);
   }
 }
 
@@ -230,6 +232,14 @@ int main(int argc, char** argv) {
   if (!server.ok()) Die(std::string(server.status().message()));
   uint64_t size = (*server)->ledger()->Latest()->size;
   std::printf("%s\n", (*server)->StartupLine().c_str());
+  if (provledger::PostingIndex* postings = (*server)->postings();
+      postings != nullptr && postings->indexed_size() < size) {
+    // A reused directory whose postings predate the current layout.
+    Clock::time_point t0 = Clock::now();
+    absl::Status s = postings->WaitIndexed(size, Clock::now() + std::chrono::hours(1));
+    if (!s.ok()) Die(std::string(s.message()));
+    std::printf("postings rebuilt from the entries in %.0f s\n", Seconds(t0, Clock::now()));
+  }
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   auto connect = [&] {
@@ -280,6 +290,7 @@ int main(int argc, char** argv) {
     st->ms.push_back(ms);
     st->matches += resp.total_matches();
     st->skipped += resp.common_fingerprints_skipped();
+    st->checked += resp.candidates_checked();
   };
 
   // Warm up (a fresh block cache after the restart), then measure.

@@ -15,6 +15,7 @@ namespace provledger::cli {
 // for a malformed file; NotFound if it cannot be read.
 absl::StatusOr<policy::SourceRecord> LoadSourceFile(const std::string& path);
 
+// The proto form (src/service/source_proto.h).
 v1::SourceRecord ToProto(const policy::SourceRecord& r);
 
 }  // namespace provledger::cli

@@ -124,12 +124,12 @@ TEST_F(PostingIndexTest, PostingsAreTheRegisteredFingerprints) {
       auto got = ValueOrDie(index_->WinnowEntries(w.hash, 100));
       std::vector<WinnowPosting> want;
       for (size_t o = 0; o < docs.size(); ++o) {
-        for (const auto& x : docs[o].text->winnows) {
-          if (x.hash == w.hash) {
-            want.push_back({idx[o], x.token_index});
-            break;
-          }
-        }
+        const auto& ws = docs[o].text->winnows;
+        auto first = std::find_if(ws.begin(), ws.end(), [&](auto& x) { return x.hash == w.hash; });
+        if (first == ws.end()) continue;
+        bool repeated =
+            std::count_if(ws.begin(), ws.end(), [&](auto& x) { return x.hash == w.hash; }) > 1;
+        want.push_back({idx[o], first->token_index, repeated});
       }
       EXPECT_EQ(got, want) << "doc " << d << " hash " << w.hash;
     }
@@ -163,7 +163,7 @@ TEST_F(PostingIndexTest, AHashRepeatedInADocumentIsPostedOnceAtItsFirstPosition)
   index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get()));
   PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
   EXPECT_EQ(ValueOrDie(index_->WinnowEntries(repeated->first, 10)),
-            (std::vector<WinnowPosting>{{idx[0], first}}));
+            (std::vector<WinnowPosting>{{idx[0], first, true}}));
 }
 
 TEST_F(PostingIndexTest, SmallRunsAndChunksGiveTheSamePostingsAsOneRun) {
@@ -182,7 +182,7 @@ TEST_F(PostingIndexTest, SmallRunsAndChunksGiveTheSamePostingsAsOneRun) {
   // watermark: runs rewrite the same keys, so the postings must be equal.
   Open();
   WriteBatch reset;
-  reset.Put(Column::kMeta, "postings/indexed_size", U64BE(0));
+  reset.Put(Column::kMeta, "postings/v2/indexed_size", U64BE(0));
   PL_ASSERT_OK(storage_->Write(reset, true));
   PostingIndexOptions small;
   small.max_run_postings = 50;
@@ -239,7 +239,7 @@ TEST_F(PostingIndexTest, BadRequestsAndForeignWatermarksAreRefused) {
   EXPECT_EQ(index_->WaitIndexed(size + 1, Soon()).code(), absl::StatusCode::kOutOfRange);
   index_.reset();
   WriteBatch b;
-  b.Put(Column::kMeta, "postings/indexed_size", U64BE(size + 5));
+  b.Put(Column::kMeta, "postings/v2/indexed_size", U64BE(size + 5));
   PL_ASSERT_OK(storage_->Write(b, true));
   EXPECT_EQ(PostingIndex::Open(ledger_.get(), storage_.get()).status().code(),
             absl::StatusCode::kFailedPrecondition);
