@@ -98,6 +98,12 @@ class PostingIndex {
   // The documents holding winnowing hash `hash`, by ascending ledger index,
   // at most `limit`.
   absl::StatusOr<std::vector<WinnowPosting>> WinnowEntries(uint64_t hash, size_t limit);
+  // The same for many keys in one pass (out[i] for keys[i]): band b's key
+  // is band_keys[b]; each list stops at `limit`.
+  absl::StatusOr<std::vector<std::vector<uint64_t>>> LshBandEntries(
+      const std::vector<uint64_t>& band_keys, size_t limit);
+  absl::StatusOr<std::vector<std::vector<WinnowPosting>>> WinnowEntries(
+      const std::vector<uint64_t>& hashes, size_t limit);
 
  private:
   struct Posting;
@@ -107,6 +113,8 @@ class PostingIndex {
   absl::Status ReadChunk(uint64_t size);
   // Ingests the pending postings and advances the watermark to next_.
   absl::Status WriteRun();
+  absl::Status ScanLsh(const std::vector<std::string>& prefixes, size_t limit,
+                       std::vector<std::vector<uint64_t>>* out);
 
   Ledger* const ledger_;
   Storage* const storage_;

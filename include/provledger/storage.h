@@ -87,6 +87,13 @@ class Storage {
   // (end empty = no upper bound) until `fn` returns false.
   virtual absl::Status Scan(Column column, std::string_view begin, std::string_view end,
                             const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  // For each i, calls `fn(i, key, value)` for the keys starting with
+  // prefixes[i], ascending, until it returns false; with one engine
+  // iterator for all of them, prefixes visited in sorted order (many short
+  // lookups cost far less than as many Scans).
+  virtual absl::Status ScanPrefixes(
+      Column column, const std::vector<std::string>& prefixes,
+      const std::function<bool(size_t, std::string_view, std::string_view)>& fn) = 0;
   // The greatest key in [begin, end) (end empty = no upper bound) with its
   // value, or nullopt if the range is empty.
   virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(

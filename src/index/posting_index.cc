@@ -242,35 +242,64 @@ absl::StatusOr<std::vector<uint64_t>> PostingIndex::LshBandEntries(int band, uin
     return absl::InvalidArgumentError("band must be in [0, " +
                                       std::to_string(fingerprint::kLshBands) + ")");
   }
-  std::string prefix =
-      posting_keys::Prefix(posting_keys::kLshBand, static_cast<uint8_t>(band), key);
-  std::vector<uint64_t> out;
-  PL_RETURN_IF_ERROR(storage_->Scan(Column::kPostings, prefix, posting_keys::PrefixEnd(prefix),
-                                    [&](std::string_view k, std::string_view) {
-                                      if (out.size() >= limit) return false;
-                                      if (k.size() == prefix.size() + 8) {
-                                        out.push_back(ReadU64BE(k.data() + prefix.size()));
-                                      }
-                                      return true;
-                                    }));
+  std::vector<std::string> prefixes{
+      posting_keys::Prefix(posting_keys::kLshBand, static_cast<uint8_t>(band), key)};
+  std::vector<std::vector<uint64_t>> out(1);
+  PL_RETURN_IF_ERROR(ScanLsh(prefixes, limit, &out));
+  return std::move(out[0]);
+}
+
+absl::StatusOr<std::vector<std::vector<uint64_t>>> PostingIndex::LshBandEntries(
+    const std::vector<uint64_t>& band_keys, size_t limit) {
+  if (band_keys.size() > static_cast<size_t>(fingerprint::kLshBands)) {
+    return absl::InvalidArgumentError("at most " + std::to_string(fingerprint::kLshBands) +
+                                      " band keys");
+  }
+  std::vector<std::string> prefixes;
+  for (size_t b = 0; b < band_keys.size(); ++b) {
+    prefixes.push_back(
+        posting_keys::Prefix(posting_keys::kLshBand, static_cast<uint8_t>(b), band_keys[b]));
+  }
+  std::vector<std::vector<uint64_t>> out(prefixes.size());
+  PL_RETURN_IF_ERROR(ScanLsh(prefixes, limit, &out));
   return out;
+}
+
+absl::Status PostingIndex::ScanLsh(const std::vector<std::string>& prefixes, size_t limit,
+                                   std::vector<std::vector<uint64_t>>* out) {
+  return storage_->ScanPrefixes(Column::kPostings, prefixes,
+                                [&](size_t i, std::string_view k, std::string_view) {
+                                  if ((*out)[i].size() >= limit) return false;
+                                  if (k.size() == kPostingsPrefixBytes + 8) {
+                                    (*out)[i].push_back(ReadU64BE(k.data() + kPostingsPrefixBytes));
+                                  }
+                                  return true;
+                                });
 }
 
 absl::StatusOr<std::vector<WinnowPosting>> PostingIndex::WinnowEntries(uint64_t hash,
                                                                        size_t limit) {
-  std::string prefix = posting_keys::Prefix(posting_keys::kWinnow, 0, hash);
-  std::vector<WinnowPosting> out;
-  PL_RETURN_IF_ERROR(storage_->Scan(Column::kPostings, prefix, posting_keys::PrefixEnd(prefix),
-                                    [&](std::string_view k, std::string_view v) {
-                                      if (out.size() >= limit) return false;
-                                      if (k.size() == prefix.size() + 8 && v.size() == 4) {
-                                        uint32_t value = ReadU32BE(v.data());
-                                        out.push_back({ReadU64BE(k.data() + prefix.size()),
-                                                       value & ~posting_keys::kRepeatedFlag,
-                                                       (value & posting_keys::kRepeatedFlag) != 0});
-                                      }
-                                      return true;
-                                    }));
+  PL_ASSIGN_OR_RETURN(auto out, WinnowEntries(std::vector<uint64_t>{hash}, limit));
+  return std::move(out[0]);
+}
+
+absl::StatusOr<std::vector<std::vector<WinnowPosting>>> PostingIndex::WinnowEntries(
+    const std::vector<uint64_t>& hashes, size_t limit) {
+  std::vector<std::string> prefixes;
+  prefixes.reserve(hashes.size());
+  for (uint64_t h : hashes) prefixes.push_back(posting_keys::Prefix(posting_keys::kWinnow, 0, h));
+  std::vector<std::vector<WinnowPosting>> out(hashes.size());
+  PL_RETURN_IF_ERROR(storage_->ScanPrefixes(
+      Column::kPostings, prefixes, [&](size_t i, std::string_view k, std::string_view v) {
+        if (out[i].size() >= limit) return false;
+        if (k.size() == kPostingsPrefixBytes + 8 && v.size() == 4) {
+          uint32_t value = ReadU32BE(v.data());
+          out[i].push_back({ReadU64BE(k.data() + kPostingsPrefixBytes),
+                            value & ~posting_keys::kRepeatedFlag,
+                            (value & posting_keys::kRepeatedFlag) != 0});
+        }
+        return true;
+      }));
   return out;
 }
 

@@ -214,9 +214,9 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
   result.query_fingerprints = static_cast<uint32_t>(distinct_hashes.size());
   const size_t cap = options_.max_postings_per_fingerprint;
   if (text && postings_ != nullptr) {
-    for (int b = 0; b < fingerprint::kLshBands; ++b) {
-      PL_ASSIGN_OR_RETURN(std::vector<uint64_t> docs,
-                          postings_->LshBandEntries(b, query.text->lsh_bands[b], cap + 1));
+    PL_ASSIGN_OR_RETURN(std::vector<std::vector<uint64_t>> bands,
+                        postings_->LshBandEntries(query.text->lsh_bands, cap + 1));
+    for (const std::vector<uint64_t>& docs : bands) {
       if (docs.size() > cap) {
         ++result.common_fingerprints_skipped;
         continue;
@@ -230,17 +230,20 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
     for (size_t i = 0; i < query.text->winnows.size(); ++i) {
       at[query.text->winnows[i].hash].push_back(static_cast<uint32_t>(i));
     }
-    for (uint64_t h : distinct_hashes) {
-      PL_ASSIGN_OR_RETURN(std::vector<WinnowPosting> posts, postings_->WinnowEntries(h, cap + 1));
+    PL_ASSIGN_OR_RETURN(std::vector<std::vector<WinnowPosting>> lists,
+                        postings_->WinnowEntries(distinct_hashes, cap + 1));
+    for (size_t k = 0; k < distinct_hashes.size(); ++k) {
+      const std::vector<WinnowPosting>& posts = lists[k];
       if (posts.size() > cap) {
         ++result.common_fingerprints_skipped;
         continue;
       }
+      const std::vector<uint32_t>& indices = at[distinct_hashes[k]];
       for (const WinnowPosting& p : posts) {
         if (p.ledger_index >= anchor.size) continue;
         Candidate& c = candidates[p.ledger_index];
         c.repeated = c.repeated || p.repeated;
-        for (uint32_t i : at[h]) c.hits.emplace_back(i, p.token_index);
+        for (uint32_t i : indices) c.hits.emplace_back(i, p.token_index);
       }
     }
   }

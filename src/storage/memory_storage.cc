@@ -1,4 +1,5 @@
 // In-memory Storage for tests, with write-failure injection.
+#include <algorithm>
 #include <array>
 #include <map>
 #include <mutex>
@@ -61,6 +62,30 @@ class MemoryStorage final : public Storage {
     }
     for (const auto& [k, v] : rows) {
       if (!fn(k, v)) break;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ScanPrefixes(
+      Column column, const std::vector<std::string>& prefixes,
+      const std::function<bool(size_t, std::string_view, std::string_view)>& fn) override {
+    std::vector<size_t> order(prefixes.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return prefixes[a] < prefixes[b]; });
+    for (size_t i : order) {
+      std::vector<std::pair<std::string, std::string>> rows;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        const auto& m = data_[static_cast<size_t>(column)];
+        for (auto it = m.lower_bound(prefixes[i]);
+             it != m.end() && it->first.compare(0, prefixes[i].size(), prefixes[i]) == 0; ++it) {
+          rows.emplace_back(it->first, it->second);
+        }
+      }
+      for (const auto& [k, v] : rows) {
+        if (!fn(i, k, v)) break;
+      }
     }
     return absl::OkStatus();
   }

@@ -122,6 +122,36 @@ class RocksDbStorage final : public Storage {
     return FromRocks(it->status(), "scanning " + std::string(ColumnName(column)));
   }
 
+  absl::Status ScanPrefixes(
+      Column column, const std::vector<std::string>& prefixes,
+      const std::function<bool(size_t, std::string_view, std::string_view)>& fn) override {
+    std::vector<size_t> order(prefixes.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return prefixes[a] < prefixes[b]; });
+    rocksdb::ReadOptions ro;
+    // Postings are always listed by their whole lookup prefix: prefix mode
+    // lets the Bloom filters skip table files that do not hold it.
+    bool prefix_mode = column == Column::kPostings &&
+                       std::all_of(prefixes.begin(), prefixes.end(), [](const std::string& p) {
+                         return p.size() >= kPostingsPrefixBytes;
+                       });
+    ro.prefix_same_as_start = prefix_mode;
+    ro.total_order_seek = !prefix_mode;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
+    for (size_t i : order) {
+      rocksdb::Slice prefix(prefixes[i]);
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        rocksdb::Slice k = it->key(), v = it->value();
+        if (!fn(i, std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) {
+          break;
+        }
+      }
+      if (!it->status().ok()) break;
+    }
+    return FromRocks(it->status(), "scanning " + std::string(ColumnName(column)));
+  }
+
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(
       Column column, std::string_view begin, std::string_view end) override {
     using Row = std::optional<std::pair<std::string, std::string>>;

@@ -92,6 +92,37 @@ TEST_P(StorageConformanceTest, OverwriteAndBinaryKeys) {
   EXPECT_EQ(*ValueOrDie(db_->Get(Column::kMeta, key)), std::string("\0two", 4));
 }
 
+std::function<bool(std::string*, std::string*)> SortedRun(std::vector<std::string> keys);
+
+TEST_P(StorageConformanceTest, ScanPrefixesListsEachPrefixInOnePass) {
+  std::string a = "W" + std::string(9, '\x05'), b = "W" + std::string(9, '\x02');
+  std::string none = "W" + std::string(9, '\x09');
+  PL_ASSERT_OK(db_->IngestSorted(Column::kPostings,
+                                 SortedRun({b + "1", b + "2", a + "1", a + "2", a + "3"})));
+  std::vector<std::vector<std::string>> seen(3);
+  PL_ASSERT_OK(db_->ScanPrefixes(Column::kPostings, {a, none, b},
+                                 [&](size_t i, std::string_view k, std::string_view) {
+                                   seen[i].emplace_back(k);
+                                   return seen[i].size() < 2;  // at most two per prefix
+                                 }));
+  EXPECT_EQ(seen[0], (std::vector<std::string>{a + "1", a + "2"}));
+  EXPECT_TRUE(seen[1].empty());
+  EXPECT_EQ(seen[2], (std::vector<std::string>{b + "1", b + "2"}));
+  // Other columns, prefixes of any length.
+  WriteBatch w;
+  w.Put(Column::kIndex, "p/1", "");
+  w.Put(Column::kIndex, "p/2", "");
+  w.Put(Column::kIndex, "q/1", "");
+  PL_ASSERT_OK(db_->Write(w, true));
+  std::vector<std::string> idx;
+  PL_ASSERT_OK(db_->ScanPrefixes(Column::kIndex, {"q/", "p/"},
+                                 [&](size_t i, std::string_view k, std::string_view) {
+                                   idx.push_back(std::to_string(i) + std::string(k));
+                                   return true;
+                                 }));
+  EXPECT_EQ(idx, (std::vector<std::string>{"1p/1", "1p/2", "0q/1"}));
+}
+
 TEST_P(StorageConformanceTest, LastFindsTheGreatestKeyInARange) {
   WriteBatch b;
   for (const char* k : {"c/1", "c/3", "c/5", "d/0"}) b.Put(Column::kMeta, k, std::string("v") + k);
