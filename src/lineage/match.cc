@@ -196,7 +196,7 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
   Session session(ledger_, anchor);
 
   // 1. Candidates.
-  std::map<uint64_t, Candidate> candidates;
+  std::unordered_map<uint64_t, Candidate> candidates;
   PL_ASSIGN_OR_RETURN(std::vector<uint64_t> exact,
                       session.Below(index_keys::ContentPrefix(query.content_id)));
   for (uint64_t i : exact) candidates[i].exact = true;
@@ -253,6 +253,8 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
       worth.emplace_back(index, std::move(c));
     }
   }
+  std::sort(worth.begin(), worth.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   if (worth.size() > options_.max_candidates) {
     // Keep the strongest: exact and normalised, then band sharers, then by
     // shared fingerprints.
