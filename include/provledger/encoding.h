@@ -36,6 +36,9 @@ std::string Base64Encode(std::string_view bytes);
 // InvalidArgument otherwise.
 absl::StatusOr<std::string> Base64Decode(std::string_view b64);
 
+// `s` with ASCII letters lower-cased (other bytes, UTF-8 included, kept).
+std::string AsciiLower(std::string_view s);
+
 // Parses an ASCII decimal uint64 with no sign and no leading zeros (except
 // "0" itself). InvalidArgument on anything else, including overflow.
 absl::StatusOr<uint64_t> ParseDecimalU64(std::string_view s);

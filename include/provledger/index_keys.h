@@ -4,7 +4,6 @@
 #ifndef PROVLEDGER_INDEX_KEYS_H_
 #define PROVLEDGER_INDEX_KEYS_H_
 
-#include <cctype>
 #include <string>
 
 #include "provledger/encoding.h"
@@ -58,9 +57,8 @@ inline std::string OptOut(const std::string& digest) { return "oo/" + digest; }
 inline std::string SourceHostPrefix(const std::string& reversed_host) {
   return "sh/" + reversed_host + std::string(1, '\0');
 }
-inline std::string SourceDatasetPrefix(std::string name) {
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return "sn/" + name + std::string(1, '\0');
+inline std::string SourceDatasetPrefix(const std::string& name) {
+  return "sn/" + AsciiLower(name) + std::string(1, '\0');
 }
 inline std::string AssessmentsPrefix() { return "sas/"; }
 inline std::string ReevaluationsPrefix(uint64_t document_index) {

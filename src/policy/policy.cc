@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "provledger/encoding.h"
 #include "provledger/sha256.h"
 #include "provledger/status_macros.h"
 #include "provledger/utf8.h"
@@ -52,12 +53,6 @@ bool HasEvidence(const SourceRecord& r, const std::string& name) {
   return false;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 absl::Status CheckField(const std::string& value, std::string_view prefix, const char* field,
                         size_t max) {
   if (value.size() > max) {
@@ -96,9 +91,9 @@ std::string UrlHost(std::string_view url) {
   if (at != std::string_view::npos) rest.remove_prefix(at + 1);
   if (!rest.empty() && rest.front() == '[') {
     size_t close = rest.find(']');
-    return Lower(rest.substr(0, close == std::string_view::npos ? rest.size() : close + 1));
+    return AsciiLower(rest.substr(0, close == std::string_view::npos ? rest.size() : close + 1));
   }
-  return Lower(rest.substr(0, rest.find(':')));
+  return AsciiLower(rest.substr(0, rest.find(':')));
 }
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {
@@ -378,7 +373,7 @@ class PolicyParser {
             return Bad("blocked_sources." + key, "must hold non-empty strings");
           }
           out->push_back(key == "url_patterns" ? v.get<std::string>()
-                                               : Lower(v.get<std::string>()));
+                                               : AsciiLower(v.get<std::string>()));
         }
       }
     }
@@ -519,7 +514,7 @@ Decision Policy::Evaluate(const SourceRecord& r, const EvaluationContext& ctx) c
     }
   }
   for (const std::string& name : blocked_datasets_) {
-    if (!r.dataset_name.empty() && Lower(r.dataset_name) == name) {
+    if (!r.dataset_name.empty() && AsciiLower(r.dataset_name) == name) {
       Add(&d, Action::kReject, "BLOCKED_DATASET", "dataset " + r.dataset_name + " is blocked");
     }
   }

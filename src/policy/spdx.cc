@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "provledger/encoding.h"
+
 namespace provledger::spdx {
 namespace internal {
 extern const std::string_view kLicenseListJson;
@@ -17,12 +19,6 @@ namespace {
 
 constexpr size_t kMaxExpressionBytes = 1024;
 constexpr int kMaxDepth = 32;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct ListData {
   std::string version;
@@ -46,11 +42,11 @@ const ListData& Data() {
       auto cls = ParseLicenseClass(l.at("class").get<std::string>());
       if (!cls) std::abort();
       info.license_class = *cls;
-      d->licenses.emplace(Lower(info.id), std::move(info));
+      d->licenses.emplace(AsciiLower(info.id), std::move(info));
     }
     for (const auto& e : j.at("exceptions")) {
       std::string id = e.get<std::string>();
-      d->exceptions.emplace(Lower(id), id);
+      d->exceptions.emplace(AsciiLower(id), id);
     }
     return d;
   }();
@@ -83,7 +79,7 @@ class Parser {
     auto n = ParseOr(0);
     if (!n.ok()) return n.status();
     if (pos_ != tokens_.size()) {
-      std::string lower = Lower(tokens_[pos_].text);
+      std::string lower = AsciiLower(tokens_[pos_].text);
       if (lower == "and" || lower == "or" || lower == "with") {
         return Error("operators are upper case (AND, OR, WITH): found", tokens_[pos_]);
       }
@@ -165,7 +161,7 @@ class Parser {
     if (t.text == ")" || t.text == "AND" || t.text == "OR" || t.text == "WITH") {
       return Error("expected a license id instead of", t);
     }
-    std::string lower = Lower(t.text);
+    std::string lower = AsciiLower(t.text);
     if (lower == "and" || lower == "or" || lower == "with") {
       return Error("operators are upper case (AND, OR, WITH): found", t);
     }
@@ -306,13 +302,13 @@ const std::string& LicenseListVersion() { return Data().version; }
 
 const LicenseInfo* FindLicense(std::string_view id) {
   const auto& m = Data().licenses;
-  auto it = m.find(Lower(id));
+  auto it = m.find(AsciiLower(id));
   return it == m.end() ? nullptr : &it->second;
 }
 
 std::optional<std::string> FindException(std::string_view id) {
   const auto& m = Data().exceptions;
-  auto it = m.find(Lower(id));
+  auto it = m.find(AsciiLower(id));
   if (it == m.end()) return std::nullopt;
   return it->second;
 }

@@ -5,13 +5,10 @@
 #include <mutex>
 #include <set>
 
+#include "provledger/encoding.h"
+
 namespace provledger {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string UrlHostImpl(const std::string& url) { return policy::UrlHost(url); }
 
@@ -21,7 +18,7 @@ void OptOutIndex::Add(uint64_t ledger_index, const OptOutEntry& e) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   size_t id = declarations_.size();
   Declaration d{ledger_index, e.declarant, e.kind,
-                e.kind == OptOutKind::kDomain ? Lower(e.pattern) : e.pattern, std::nullopt};
+                e.kind == OptOutKind::kDomain ? AsciiLower(e.pattern) : e.pattern, std::nullopt};
   if (e.kind == OptOutKind::kWork) {
     by_content_id_[e.content_id].push_back(id);
     if (e.text.has_value() && e.text->minhash.size() == fingerprint::kMinHashSize &&
@@ -138,7 +135,7 @@ std::vector<std::string> SourceBlacklist::Match(const std::string& url,
     }
   }
   if (!dataset_name.empty()) {
-    auto it = datasets_.find(Lower(dataset_name));
+    auto it = datasets_.find(AsciiLower(dataset_name));
     if (it != datasets_.end() && it->second.blacklisted) {
       out.push_back(describe("dataset", it->second));
     }

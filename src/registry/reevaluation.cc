@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "optout_index.h"
+#include "provledger/encoding.h"
 #include "provledger/index_keys.h"
 #include "provledger/registry.h"
 #include "provledger/source_record_codec.h"
@@ -46,8 +47,7 @@ absl::StatusOr<VerdictRecord> Registry::CurrentVerdict(uint64_t index) {
 
 absl::StatusOr<LineageInfo<AssessmentEntry>> Registry::RecordSourceAssessment(
     const AssessmentSpec& spec, ReevaluationSummary* summary) {
-  std::string source = spec.source;
-  for (char& c : source) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string source = AsciiLower(spec.source);
   if (source.empty() || source.size() > 253 || !IsValidUtf8(source)) {
     return absl::InvalidArgumentError("source must be a domain or dataset name of 1..253 bytes");
   }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "grpc_status.h"
+#include "provledger/encoding.h"
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
 #include "source_convert.h"
@@ -31,19 +32,10 @@ absl::StatusOr<std::optional<PageToken>> ParseToken(const std::string& token) {
   if (token.rfind("v1.", 0) != 0) return bad;
   size_t dot = token.find('.', 3);
   if (dot == std::string::npos) return bad;
-  PageToken t;
-  std::string size = token.substr(3, dot - 3), pos = token.substr(dot + 1);
-  auto digits = [](const std::string& s) {
-    return !s.empty() && s.size() <= 20 &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (!digits(size) || !digits(pos)) return bad;
-  try {
-    t.tree_size = std::stoull(size);
-    t.position = std::stoull(pos);
-  } catch (const std::exception&) {
-    return bad;
-  }
+  auto size = ParseDecimalU64(std::string_view(token).substr(3, dot - 3));
+  auto pos = ParseDecimalU64(std::string_view(token).substr(dot + 1));
+  if (!size.ok() || !pos.ok()) return bad;
+  PageToken t{*size, *pos};
   return std::optional<PageToken>(t);
 }
 

@@ -115,4 +115,12 @@ absl::StatusOr<uint64_t> ParseDecimalU64(std::string_view s) {
   return v;
 }
 
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace provledger
