@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -50,7 +51,7 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  auto i = static_cast<size_t>(std::llround(p * static_cast<double>(v.size() - 1)));
   return v[std::min(i, v.size() - 1)];
 }
 
@@ -305,7 +306,7 @@ int main(int argc, char** argv) {
   Report("LookupContent (1 registration)", lk, 2);
   std::vector<std::string> q2, q100;
   for (size_t i = 0; i < matches; ++i) q2.push_back(query(2048, rng));
-  for (size_t i = 0; i < large; ++i) q100.push_back(query(100 * 1024, rng));
+  for (size_t i = 0; i < large; ++i) q100.push_back(query(size_t{100} * 1024, rng));
   for (const auto& q : q2) match(stub.get(), q, &m2);
   Report("MatchContent, 2 KB query", m2, 25);
   for (const auto& q : q100) match(stub.get(), q, &m100);
@@ -316,6 +317,7 @@ int main(int argc, char** argv) {
   std::vector<Stats> per(clients);
   Clock::time_point t0 = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(clients);
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       auto s = connect();
