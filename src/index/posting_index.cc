@@ -18,15 +18,13 @@ namespace provledger {
 struct PostingIndex::Posting {
   uint64_t hash;
   uint64_t ledger_index;
-  uint32_t token_index;  // winnowing only
+  uint32_t value;  // winnowing only: first position | kRepeatedFlag
 
-  // Key order, then the first position of a hash repeated in one document.
+  // Key order. Keys are unique: one posting per band and per distinct hash
+  // of a document (ReadChunk).
   bool operator<(const Posting& o) const {
-    if (hash != o.hash) return hash < o.hash;
-    if (ledger_index != o.ledger_index) return ledger_index < o.ledger_index;
-    return token_index < o.token_index;
+    return hash != o.hash ? hash < o.hash : ledger_index < o.ledger_index;
   }
-  bool SameKey(const Posting& o) const { return hash == o.hash && ledger_index == o.ledger_index; }
 };
 
 namespace {
@@ -203,11 +201,7 @@ absl::Status PostingIndex::WriteRun() {
   size_t bucket = 0, i = 0;
   absl::Status s = storage_->IngestSorted(
       Column::kPostings, [this, &bucket, &i](std::string* key, std::string* value) {
-        while (bucket < kBuckets) {
-          const std::vector<Posting>& v = buckets_[bucket];
-          // Skip a repeat of the previous key (a hash repeated in a document).
-          while (i > 0 && i < v.size() && v[i].SameKey(v[i - 1])) ++i;
-          if (i < v.size()) break;
+        while (bucket < kBuckets && i == buckets_[bucket].size()) {
           ++bucket;
           i = 0;
         }
@@ -217,7 +211,7 @@ absl::Status PostingIndex::WriteRun() {
         *key = posting_keys::Prefix(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
                                     winnow ? 0 : static_cast<uint8_t>(bucket), p.hash);
         AppendU64BE(key, p.ledger_index);
-        if (winnow) AppendU32BE(value, p.token_index);
+        if (winnow) AppendU32BE(value, p.value);
         return true;
       });
   PL_RETURN_IF_ERROR(s);
