@@ -2,8 +2,9 @@
 # Installs, builds, starts provledgerd on its embedded default (RocksDB in
 # ./provledger-data, 127.0.0.1:7600) and walks through a first session:
 # create a dataset, register files, fetch the signed checkpoint, verify an
-# inclusion proof offline with the verifier key, record a model, and find a
-# work, a reformatted copy and an excerpt of it with a signed receipt.
+# inclusion proof offline with the verifier key, record a model, find a
+# work, a reformatted copy and an excerpt of it with a signed receipt, and
+# generate, review, verify and render the model's signed filing report.
 #
 #   tools/demo.sh                      # leaves the server running
 #   tools/demo.sh --no-install --build-dir build --workdir DIR --listen 127.0.0.1:7655 --stop
@@ -127,6 +128,26 @@ step "$provledger" verify receipt excerpt.receipt --vkey verifier-key.txt --cont
   { echo "the excerpt was not found" >&2; exit 1; }
 step "$provledger" lookup demo-docs/doc2.txt
 step "$provledger" lineage model --name demo-lm --version 0.1
+
+echo; echo "== 8. the filing team's signed report on demo-lm 0.1: generated, verified offline,"
+echo "      its audit sample reviewed (recorded in the ledger), generated again with the"
+echo "      same sample, and rendered for people (HTML) and for the EU summary template"
+step "$provledger" report generate --model demo-lm --version 0.1 --out report-1.json
+step "$provledger" verify report report-1.json --vkey verifier-key.txt
+echo; echo "\$ provledger report sample report-1.json --vkey verifier-key.txt > sample.jsonl"
+"$provledger" report sample report-1.json --vkey verifier-key.txt | tee sample.jsonl
+sample_size=$(grep -o '"sample_tree_size":[0-9]*' sample.jsonl | head -1 | cut -d: -f2)
+sed 's/^{/{"result":"pass","reviewer":"demo reviewer",/' sample.jsonl > reviews.jsonl
+step "$provledger" report review --file reviews.jsonl
+step "$provledger" report generate --model demo-lm --version 0.1 \
+  --sample-checkpoint "$sample_size" --out report.json
+"$provledger" verify report report.json --vkey verifier-key.txt | tee report-check.json
+grep -q '"review_status":"MEETS_BAR"' report-check.json ||
+  { echo "the reviews were not counted" >&2; exit 1; }
+step "$provledger" report render report.json --vkey verifier-key.txt --format html --out report.html
+step "$provledger" report render report.json --vkey verifier-key.txt --format eu-summary-md \
+  --out eu-summary.md
+echo "report.html and eu-summary.md written (open report.html in a browser; print it to PDF)"
 
 if [ "$stop" = 1 ]; then
   kill -TERM "$server_pid"

@@ -37,6 +37,7 @@ enum class EntryType : uint8_t {
   kOptOutDeclared = 6,  // a rights holder's do-not-train declaration
   kSourceAssessed = 7,  // a sampling assessment of a source (TC260-003)
   kReevaluated = 8,     // a new verdict for an earlier document entry
+  kReviewRecorded = 9,  // a reviewer's judgement of a sampled document (docs/reports.md)
 };
 
 // Field tags of a dataset entry.
@@ -212,6 +213,18 @@ struct ReevaluationEntry {
   VerdictRecord verdict;  // verdict, reasons, policy_sha256 (+ intended use)
 };
 
+// A reviewer's pass/fail judgement of a document drawn into a report's audit
+// sample (TC260-003 manual sampling). Several may exist for one document; the
+// latest below a report's anchor is the one in force.
+struct ReviewEntry {
+  uint64_t document_index = 0;
+  std::string reviewer;
+  bool passed = false;
+  std::string notes;              // optional
+  uint64_t sample_tree_size = 0;  // the sample checkpoint it was drawn in; 0 = not stated
+};
+
+std::string EncodeReviewEntry(const ReviewEntry& r, int64_t timestamp_us);
 std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us);
 std::string EncodeAssessmentEntry(const AssessmentEntry& a, int64_t timestamp_us);
 std::string EncodeReevaluationEntry(const ReevaluationEntry& r, int64_t timestamp_us);
@@ -242,6 +255,7 @@ absl::StatusOr<TrainingRunEntry> AsTrainingRunEntry(const DecodedEntry& e);
 absl::StatusOr<OptOutEntry> AsOptOutEntry(const DecodedEntry& e);
 absl::StatusOr<AssessmentEntry> AsAssessmentEntry(const DecodedEntry& e);
 absl::StatusOr<ReevaluationEntry> AsReevaluationEntry(const DecodedEntry& e);
+absl::StatusOr<ReviewEntry> AsReviewEntry(const DecodedEntry& e);
 
 }  // namespace provledger
 

@@ -65,6 +65,11 @@ inline std::string ReevaluationsPrefix(uint64_t document_index) {
   return "rev/" + U64BE(document_index);
 }
 
+// Reviews of a sampled document (docs/reports.md), in ledger order, and the
+// dedup key of one review (SHA-256 of the entry encoded with timestamp 0).
+inline std::string ReviewsPrefix(uint64_t document_index) { return "rvw/" + U64BE(document_index); }
+inline std::string Review(const std::string& digest) { return "rv/" + digest; }
+
 }  // namespace provledger::index_keys
 
 #endif  // PROVLEDGER_INDEX_KEYS_H_

@@ -31,6 +31,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -143,6 +144,11 @@ class Ledger {
   // (e.g. all subdomains under a reversed host), in key order: `fn` gets the
   // ledger index (the key's last 8 bytes) until it returns false.
   absl::Status ScanIndexTree(const std::string& prefix, const std::function<bool(uint64_t)>& fn);
+  // Every multi-valued index key in [begin, end), in key order: `fn` gets
+  // the key and its ledger index (the last 8 bytes) until it returns false.
+  // Keys of entries beyond the latest checkpoint are skipped.
+  absl::Status ScanIndexRange(std::string_view begin, std::string_view end,
+                              const std::function<bool(std::string_view, uint64_t)>& fn);
 
   // Recomputes every leaf hash from the stored entries and the root from the
   // leaves, comparing with the tree nodes and the latest checkpoint: O(n).

@@ -214,9 +214,10 @@ class LineageQueries {
   absl::StatusOr<DatasetLineage> GetDatasetLineage(const std::string& dataset_id,
                                                    const AsOfSpec& as_of);
   // NotFound if the model version has no training run at the anchor.
+  // Without `counts` the documents are not read (counts stay zero).
   absl::StatusOr<ModelLineage> GetModelLineage(const std::string& model_name,
                                                const std::string& model_version,
-                                               const AsOfSpec& as_of);
+                                               const AsOfSpec& as_of, bool counts = true);
 
   // The inclusion proof of a dataset's entry in the anchor's tree.
   absl::StatusOr<std::vector<std::string>> DatasetProof(const DatasetView& dataset,

@@ -78,6 +78,8 @@ struct SourceRecord {
   // Personal information
   PersonalInfo personal_info = PersonalInfo::kUnspecified;
   std::string consent_basis;
+  // The document's language as a BCP 47 tag ("en", "zh-Hans", "pt-BR").
+  std::string language;
 };
 
 // URL helpers shared by the policy and the registry's source matching.

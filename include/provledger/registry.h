@@ -159,6 +159,15 @@ struct AssessmentSpec {
   std::string notes;
 };
 
+// A reviewer's judgement of a document drawn into a report's audit sample.
+struct ReviewSpec {
+  uint64_t document_index = 0;  // the document entry reviewed
+  std::string reviewer;         // required, up to 256 bytes
+  bool passed = false;
+  std::string notes;              // up to 4096 bytes
+  uint64_t sample_tree_size = 0;  // the checkpoint that drew the sample, 0 = not stated
+};
+
 // What a re-evaluation did.
 struct ReevaluationSummary {
   uint64_t examined = 0;               // documents looked at
@@ -260,6 +269,13 @@ class Registry {
   // latest re-evaluation's).
   absl::StatusOr<VerdictRecord> CurrentVerdict(uint64_t index);
 
+  // Records a review (docs/reports.md §5). InvalidArgument naming the field
+  // (reviewer, notes, document_index when the entry is not a document,
+  // sample_tree_size when it is beyond the latest size or does not include
+  // the document); NotFound when document_index is beyond the latest size.
+  // Idempotent: the same review again returns the entry recorded first.
+  absl::StatusOr<LineageInfo<ReviewEntry>> RecordReview(const ReviewSpec& spec);
+
   // Queues documents for the next group commit; `done` runs once they are
   // durable (or failed), on the ledger's committer thread.
   void RegisterAsync(std::vector<DocumentRegistration> docs,
@@ -284,8 +300,11 @@ class Registry {
   absl::StatusOr<VerdictRecord> RecordedVerdict(uint64_t index);
 
   absl::Status CheckOpen(const std::string& dataset_id, const DatasetDefaults& d);
-  absl::StatusOr<std::vector<DocumentEntry>> DatasetDocuments(const std::string& dataset_id,
-                                                              std::vector<std::string>* leaves);
+  // Calls `fn` for each document of the dataset in ledger order, a page at a
+  // time (memory bounded by the page).
+  absl::Status ForEachDatasetDocument(
+      const std::string& dataset_id,
+      const std::function<void(const StoredEntry&, const DocumentEntry&)>& fn);
   absl::StatusOr<DatasetRef> SealedRef(const std::string& dataset_id, SealEntry* manifest);
   absl::StatusOr<bool> IsAncestor(const std::string& candidate, const std::string& of);
 

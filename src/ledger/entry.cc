@@ -119,7 +119,7 @@ absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
   }
   uint8_t type = static_cast<uint8_t>(bytes[1]);
   if (type < static_cast<uint8_t>(EntryType::kDatasetCreated) ||
-      type > static_cast<uint8_t>(EntryType::kReevaluated)) {
+      type > static_cast<uint8_t>(EntryType::kReviewRecorded)) {
     return absl::InvalidArgumentError("entry: unknown entry type " + std::to_string(type));
   }
   e.type = static_cast<EntryType>(type);

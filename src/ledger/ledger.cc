@@ -476,6 +476,17 @@ absl::Status Ledger::ScanIndexTree(const std::string& prefix,
   });
 }
 
+absl::Status Ledger::ScanIndexRange(std::string_view begin, std::string_view end,
+                                    const std::function<bool(std::string_view, uint64_t)>& fn) {
+  uint64_t size = Latest()->size;
+  return storage_->Scan(Column::kIndex, begin, end, [&](std::string_view k, std::string_view) {
+    if (k.size() < 8) return true;
+    uint64_t index = ReadU64BE(k.data() + k.size() - 8);
+    if (index >= size) return true;
+    return fn(k, index);
+  });
+}
+
 absl::Status Ledger::VerifyFull() {
   auto latest = Latest();
   merkle::CompactTree tree;

@@ -166,7 +166,7 @@ absl::StatusOr<DatasetLineage> LineageQueries::GetDatasetLineage(const std::stri
 
 absl::StatusOr<ModelLineage> LineageQueries::GetModelLineage(const std::string& model_name,
                                                              const std::string& model_version,
-                                                             const AsOfSpec& as_of) {
+                                                             const AsOfSpec& as_of, bool counts) {
   PL_ASSIGN_OR_RETURN(SignedCheckpoint anchor, Resolve(as_of));
   Session session(ledger_, anchor);
   ModelLineage out;
@@ -205,7 +205,7 @@ absl::StatusOr<ModelLineage> LineageQueries::GetModelLineage(const std::string& 
   // documents are registered into it, so its ancestors' documents are
   // counted only where the runs used those versions directly.
   std::set<std::string> counted;
-  for (const std::string& ds : used) {
+  for (const std::string& ds : counts ? used : std::vector<std::string>{}) {
     if (!counted.insert(ds).second) continue;
     std::optional<uint64_t> after;
     while (true) {

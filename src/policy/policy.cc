@@ -70,6 +70,31 @@ absl::Status CheckField(const std::string& value, std::string_view prefix, const
   return absl::OkStatus();
 }
 
+// The shape of a BCP 47 language tag (RFC 5646 §2.1): alphanumeric subtags
+// of 1-8 characters separated by '-', the first 2-8 letters (or "x"/"i"
+// for private use and grandfathered tags); at most 64 bytes. Empty is fine.
+bool IsBcp47Shaped(std::string_view tag) {
+  if (tag.empty()) return true;
+  if (tag.size() > 64) return false;
+  size_t start = 0;
+  bool first = true;
+  while (start <= tag.size()) {
+    size_t end = tag.find('-', start);
+    if (end == std::string_view::npos) end = tag.size();
+    std::string_view sub = tag.substr(start, end - start);
+    if (sub.empty() || sub.size() > 8) return false;
+    for (char c : sub) {
+      bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (!alpha && !(c >= '0' && c <= '9')) return false;
+      if (first && !alpha) return false;
+    }
+    if (first && sub.size() < 2 && sub != "x" && sub != "i") return false;
+    first = false;
+    start = end + 1;
+  }
+  return true;
+}
+
 absl::Status CheckHash(const std::string& value, std::string_view prefix, const char* field) {
   if (value.empty() || value.size() == 32) return absl::OkStatus();
   return absl::InvalidArgumentError(std::string(prefix) + field + " must be 32 bytes (SHA-256)");
@@ -179,7 +204,8 @@ SourceRecord MergeDefaults(const SourceRecord& defaults, const SourceRecord& doc
         std::pair{&r.consent_scope, &defaults.consent_scope},
         std::pair{&r.generator_model, &defaults.generator_model},
         std::pair{&r.generator_provenance_ref, &defaults.generator_provenance_ref},
-        std::pair{&r.consent_basis, &defaults.consent_basis}}) {
+        std::pair{&r.consent_basis, &defaults.consent_basis},
+        std::pair{&r.language, &defaults.language}}) {
     Fill(field, *fallback, none);
   }
   Fill(&r.collected_at_micros, defaults.collected_at_micros, int64_t{0});
@@ -225,6 +251,10 @@ absl::Status ValidateSourceRecord(const SourceRecord& r, std::string_view p) {
   PL_RETURN_IF_ERROR(CheckHash(r.signals.robots_txt_sha256, p, "signals.robots_txt_sha256"));
   PL_RETURN_IF_ERROR(CheckHash(r.signals.tdmrep_sha256, p, "signals.tdmrep_sha256"));
   PL_RETURN_IF_ERROR(CheckHash(r.signals.ai_txt_sha256, p, "signals.ai_txt_sha256"));
+  if (!IsBcp47Shaped(r.language)) {
+    return absl::InvalidArgumentError(std::string(p) +
+                                      "language must be a BCP 47 tag such as en, zh-Hans or pt-BR");
+  }
   const std::string& c2pa = r.signals.c2pa_training_mining;
   if (!c2pa.empty() && c2pa != "allowed" && c2pa != "notAllowed" && c2pa != "constrained") {
     return absl::InvalidArgumentError(std::string(p) +

@@ -63,6 +63,7 @@ const std::vector<FieldDef>& Fields() {
       PL_TEXT(17, "generator_provenance_ref", generator_provenance_ref),
       PL_SMALL(18, "personal_info", Kind::kPersonalInfo, personal_info),
       PL_TEXT(19, "consent_basis", consent_basis),
+      PL_TEXT(20, "language", language),
       PL_SMALL(32, "signals.robots_txt", Kind::kSignal, signals.robots_txt),
       PL_HASH(33, "signals.robots_txt_sha256", signals.robots_txt_sha256),
       PL_SMALL(34, "signals.noai", Kind::kFlag, signals.x_robots_noai),

@@ -8,6 +8,7 @@
 #include "provledger/registry.h"
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
+#include "registry_internal.h"
 #include "verdicts.h"
 
 namespace provledger {
@@ -29,33 +30,11 @@ absl::Status CheckLength(const std::string& v, const char* field, size_t max, bo
   return absl::OkStatus();
 }
 
-// Appends one lineage entry; on a dedup hit returns the entry recorded first.
-template <typename Entry>
-absl::StatusOr<LineageInfo<Entry>> AppendLineage(
-    Ledger* ledger, AppendRequest req, Entry entry,
-    absl::StatusOr<Entry> (*decode)(const DecodedEntry&)) {
-  AppendOutcome out = ledger->Append({std::move(req)});
-  PL_RETURN_IF_ERROR(out.status);
-  LineageInfo<Entry> info;
-  info.ledger_index = out.results[0].index;
-  info.already_existed = out.results[0].existed;
-  info.checkpoint = out.checkpoint;
-  if (!info.already_existed) {
-    info.entry = std::move(entry);
-    return info;
-  }
-  PL_ASSIGN_OR_RETURN(auto entries, ledger->GetEntries(info.ledger_index, 1));
-  if (entries.empty()) return absl::DataLossError("entry " + std::to_string(info.ledger_index));
-  PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(entries[0].data));
-  PL_ASSIGN_OR_RETURN(info.entry, decode(decoded));
-  return info;
-}
-
 }  // namespace
 
-absl::StatusOr<std::vector<DocumentEntry>> Registry::DatasetDocuments(
-    const std::string& dataset_id, std::vector<std::string>* leaves) {
-  std::vector<DocumentEntry> docs;
+absl::Status Registry::ForEachDatasetDocument(
+    const std::string& dataset_id,
+    const std::function<void(const StoredEntry&, const DocumentEntry&)>& fn) {
   std::optional<uint64_t> after;
   while (true) {
     PL_ASSIGN_OR_RETURN(
@@ -63,16 +42,15 @@ absl::StatusOr<std::vector<DocumentEntry>> Registry::DatasetDocuments(
         ledger_->ScanIndexPrefix(index_keys::DatasetDocumentsPrefix(dataset_id), after, kScanPage));
     if (indices.empty()) break;
     PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntriesAt(indices));
-    for (StoredEntry& e : entries) {
+    for (const StoredEntry& e : entries) {
       PL_ASSIGN_OR_RETURN(DecodedEntry decoded, DecodeEntry(e.data));
       PL_ASSIGN_OR_RETURN(DocumentEntry doc, AsDocumentEntry(decoded));
-      docs.push_back(std::move(doc));
-      leaves->push_back(std::move(e.leaf_hash));
+      fn(e, doc);
     }
     after = indices.back();
     if (indices.size() < kScanPage) break;
   }
-  return docs;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SealInfo> Registry::GetSeal(const std::string& dataset_id) {
@@ -107,21 +85,20 @@ absl::StatusOr<SealInfo> Registry::SealDataset(const std::string& dataset_id) {
     SealEntry m;
     m.dataset_id = dataset_id;
     m.ledger_size = ledger_->Latest()->size;
-    std::vector<std::string> leaves;
-    PL_ASSIGN_OR_RETURN(std::vector<DocumentEntry> docs, DatasetDocuments(dataset_id, &leaves));
+    // Streamed: memory stays bounded whatever the dataset's size.
     merkle::CompactTree tree;
-    for (size_t i = 0; i < docs.size(); ++i) {
-      const DocumentEntry& d = docs[i];
-      m.document_count++;
-      m.total_bytes += d.size_bytes;
-      uint8_t verdict = d.verdict.has_value() ? d.verdict->verdict : 1;
-      m.verdicts[verdict - 1]++;
-      // License classes count training data: documents not rejected.
-      if (verdict != 3) {
-        m.license_classes[d.verdict.has_value() ? d.verdict->license_class : 0]++;
-      }
-      tree.Append(std::move(leaves[i]), [](merkle::NodeId, const std::string&) {});
-    }
+    PL_RETURN_IF_ERROR(
+        ForEachDatasetDocument(dataset_id, [&](const StoredEntry& e, const DocumentEntry& d) {
+          m.document_count++;
+          m.total_bytes += d.size_bytes;
+          uint8_t verdict = d.verdict.has_value() ? d.verdict->verdict : 1;
+          m.verdicts[verdict - 1]++;
+          // License classes count training data: documents not rejected.
+          if (verdict != 3) {
+            m.license_classes[d.verdict.has_value() ? d.verdict->license_class : 0]++;
+          }
+          tree.Append(e.leaf_hash, [](merkle::NodeId, const std::string&) {});
+        }));
     m.manifest_root = tree.Root();
     AppendRequest req;
     req.entry = EncodeSealEntry(m, clock_->NowMicros());
@@ -232,8 +209,8 @@ absl::StatusOr<LineageInfo<DerivationEntry>> Registry::DeriveDataset(const Deriv
   for (const DatasetRef& p : entry.parents) {
     req.index_prefixes.push_back(index_keys::DerivationChildrenPrefix(p.dataset_id));
   }
-  return AppendLineage<DerivationEntry>(ledger_, std::move(req), std::move(entry),
-                                        &AsDerivationEntry);
+  return registry_internal::AppendOne<DerivationEntry>(ledger_, std::move(req), std::move(entry),
+                                                       &AsDerivationEntry);
 }
 
 absl::StatusOr<LineageInfo<TrainingRunEntry>> Registry::RegisterTrainingRun(
@@ -283,8 +260,8 @@ absl::StatusOr<LineageInfo<TrainingRunEntry>> Registry::RegisterTrainingRun(
   for (const DatasetRef& r : entry.datasets) {
     req.index_prefixes.push_back(index_keys::DatasetRunsPrefix(r.dataset_id));
   }
-  return AppendLineage<TrainingRunEntry>(ledger_, std::move(req), std::move(entry),
-                                         &AsTrainingRunEntry);
+  return registry_internal::AppendOne<TrainingRunEntry>(ledger_, std::move(req), std::move(entry),
+                                                        &AsTrainingRunEntry);
 }
 
 }  // namespace provledger

@@ -6,22 +6,13 @@
 #include "provledger/registry.h"
 #include "provledger/status_macros.h"
 #include "provledger/utf8.h"
+#include "registry_internal.h"
 
 namespace provledger {
 namespace {
 
 absl::Status CheckField(const std::string& v, const char* field, size_t max) {
-  if (v.size() > max) {
-    return absl::InvalidArgumentError(std::string(field) + " is longer than " +
-                                      std::to_string(max) + " bytes");
-  }
-  if (!IsValidUtf8(v)) return absl::InvalidArgumentError(std::string(field) + " must be UTF-8");
-  for (char c : v) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      return absl::InvalidArgumentError(std::string(field) + " must not hold control characters");
-    }
-  }
-  return absl::OkStatus();
+  return registry_internal::CheckText(v, field, max, false);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "provledger/status_macros.h"
 #include "provledger/storage.h"
 #include "registry_service.h"
+#include "report_service.h"
 
 namespace provledger {
 
@@ -32,6 +33,8 @@ struct Server::Impl {
   std::unique_ptr<service::LedgerServiceImpl> ledger_service;
   std::unique_ptr<service::RegistryServiceImpl> registry_service;
   std::unique_ptr<service::LineageServiceImpl> lineage_service;
+  std::unique_ptr<report::ReportBuilder> reports;
+  std::unique_ptr<service::ReportServiceImpl> report_service;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::mutex shutdown_mu;
@@ -115,6 +118,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   impl->lineage_service = std::make_unique<service::LineageServiceImpl>(
       impl->lineage.get(), config.registry.max_document_bytes,
       config.registry.max_fingerprint_bytes);
+  impl->reports = std::make_unique<report::ReportBuilder>(impl->ledger.get(), impl->lineage.get());
+  impl->report_service = std::make_unique<service::ReportServiceImpl>(
+      impl->reports.get(), impl->registry.get(), SystemClock());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -125,6 +131,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   builder.RegisterService(impl->ledger_service.get());
   builder.RegisterService(impl->registry_service.get());
   builder.RegisterService(impl->lineage_service.get());
+  builder.RegisterService(impl->report_service.get());
   impl->grpc_server = builder.BuildAndStart();
   if (impl->grpc_server == nullptr || impl->port == 0) {
     return absl::UnavailableError("cannot listen on " + config.listen +

@@ -40,6 +40,7 @@ absl::StatusOr<policy::SourceRecord> FromProto(const v1::SourceRecord& p, const 
   if (!pi.ok()) return pi.status();
   r.personal_info = *pi;
   r.consent_basis = p.consent_basis();
+  r.language = p.language();
   const v1::OptOutSignals& s = p.signals();
   const std::string sf = f + "signals.";
   for (auto [value, out, name] :
@@ -82,6 +83,7 @@ void ToProto(const policy::SourceRecord& r, v1::SourceRecord* p) {
   p->set_generator_provenance_ref(r.generator_provenance_ref);
   p->set_personal_info(static_cast<v1::PersonalInfo>(r.personal_info));
   p->set_consent_basis(r.consent_basis);
+  p->set_language(r.language);
   v1::OptOutSignals* s = p->mutable_signals();
   s->set_robots_txt(static_cast<v1::Signal>(r.signals.robots_txt));
   s->set_robots_txt_sha256(r.signals.robots_txt_sha256);

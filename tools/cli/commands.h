@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "provledger/note.h"
 
 namespace provledger::cli {
 
@@ -131,6 +132,33 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::Status WriteOutput(const std::string& path, const std::string& data);
 // A verifier key given literally or as @file / a file name holding one.
 absl::StatusOr<std::string> ResolveVerifierKey(const std::string& arg);
+// ResolveVerifierKey, parsed.
+absl::StatusOr<NoteVerifierKey> LoadVerifierKey(const std::string& vkey);
+
+// Filing reports (report_commands.cc).
+struct ReportArgs {
+  std::string server, model, version, out;
+  std::vector<std::string> datasets;
+  AsOfArgs as_of;
+  uint64_t sample_tree_size = 0;  // 0 = the anchor
+  uint32_t sample_size = 0;       // 0 = the server's default (4,000)
+};
+int GenerateReport(const ReportArgs& args);
+struct ReviewArgs {
+  std::string server, reviewer, notes, file;  // file: JSONL reviews
+  uint64_t document_index = 0;
+  bool pass = false, fail = false;
+  uint64_t sample_tree_size = 0;
+};
+int RecordReviews(const ReviewArgs& args);
+// Renders a report (verified first when `vkey` is given).
+int RenderReport(const std::string& file, const std::string& format, const std::string& out,
+                 const std::string& vkey);
+// The sampled training documents of a report, one JSON object per line, for
+// reviewers (verified first when `vkey` is given).
+int ReportSample(const std::string& file, const std::string& vkey);
+// Offline: signature, checkpoints, every proof, the sample re-derived.
+int VerifyReportFile(const std::string& file, const std::string& vkey);
 
 }  // namespace provledger::cli
 

@@ -142,6 +142,17 @@ void AddEntryFields(const DecodedEntry& e, nlohmann::json* j) {
         return;
       }
       break;
+    case EntryType::kReviewRecorded:
+      if (auto r = AsReviewEntry(e); r.ok()) {
+        (*j)["type"] = "review";
+        (*j)["document_index"] = r->document_index;
+        (*j)["reviewer"] = r->reviewer;
+        (*j)["result"] = r->passed ? "pass" : "fail";
+        if (!r->notes.empty()) (*j)["notes"] = r->notes;
+        if (r->sample_tree_size != 0) (*j)["sample_tree_size"] = r->sample_tree_size;
+        return;
+      }
+      break;
     case EntryType::kSourceAssessed:
       if (auto a = AsAssessmentEntry(e); a.ok()) {
         (*j)["type"] = "source_assessment";

@@ -181,6 +181,11 @@ int main(int argc, char** argv) {
                         "Also check that the receipt is for this work (recomputes its "
                         "fingerprints)");
 
+  auto* v_report = verify->add_subcommand(
+      "report", "Verify a signed filing report: signature, checkpoints, proofs, the sample");
+  v_report->add_option("file", v_file, "Report file from `provledger report generate`")->required();
+  v_report->add_option("--vkey", v_key, "Verifier key, or a file holding it")->required();
+
   // lookup, match, lineage (LineageService)
   auto add_as_of = [](CLI::App* cmd, cli::AsOfArgs* a) {
     auto* size = cmd->add_option("--as-of-size", a->tree_size,
@@ -229,6 +234,51 @@ int main(int argc, char** argv) {
   l_model->add_option("--version", l_version, "Model version");
   l_model->add_flag("--json", l_json, "JSON instead of text");
   add_as_of(l_model, &l_as_of);
+
+  // report (ReportService) and its renderings
+  auto* report =
+      app.add_subcommand("report", "Filing reports: generate, review the sample, render");
+  report->require_subcommand(1);
+  auto* r_gen = report->add_subcommand(
+      "generate", "A signed report on a model version's (or dataset versions') training data");
+  cli::ReportArgs gargs;
+  r_gen->add_option("--model", gargs.model, "Model name");
+  r_gen->add_option("--version", gargs.version, "Model version");
+  r_gen->add_option("--dataset", gargs.datasets, "A sealed dataset version (repeat)");
+  r_gen->add_option("--sample-size", gargs.sample_size, "Training documents to sample (4000)");
+  r_gen->add_option("--sample-checkpoint", gargs.sample_tree_size,
+                    "Seed the sample with the checkpoint of this tree size (an earlier report's), "
+                    "to keep its sample");
+  r_gen->add_option("--out", gargs.out, "Write the signed report here")->required();
+  add_as_of(r_gen, &gargs.as_of);
+  auto* r_review = report->add_subcommand(
+      "review", "Record a reviewer's pass/fail judgement of a sampled document");
+  cli::ReviewArgs vargs;
+  r_review->add_option("--document", vargs.document_index, "The sampled document's entry");
+  r_review->add_flag("--pass", vargs.pass, "The document passed review");
+  r_review->add_flag("--fail", vargs.fail, "The document failed review");
+  r_review->add_option("--reviewer", vargs.reviewer, "Who reviewed it");
+  r_review->add_option("--notes", vargs.notes, "Notes");
+  r_review->add_option("--sample-checkpoint", vargs.sample_tree_size,
+                       "The sample's seed tree size (from the report)");
+  r_review->add_option("--file", vargs.file,
+                       "JSONL of {\"document_index\", \"result\": \"pass\"|\"fail\", "
+                       "\"reviewer\", \"notes\"} instead of the flags");
+  auto* r_render = report->add_subcommand(
+      "render", "HTML, SPDX 3.0, CycloneDX 1.6, Croissant, AB 2013 or EU summary from a report");
+  std::string r_file, r_format, r_out, r_vkey;
+  r_render->add_option("file", r_file, "Signed report file")->required();
+  r_render
+      ->add_option("--format", r_format,
+                   "html, spdx, cyclonedx, croissant, ab2013, eu-summary-json, eu-summary-md")
+      ->required();
+  r_render->add_option("--out", r_out, "Write here instead of stdout");
+  r_render->add_option("--vkey", r_vkey, "Verify the report with this key first");
+
+  auto* r_sample = report->add_subcommand(
+      "sample", "List a report's sampled training documents (JSONL) for the reviewers");
+  r_sample->add_option("file", r_file, "Signed report file")->required();
+  r_sample->add_option("--vkey", r_vkey, "Verify the report with this key first");
 
   // fingerprint (offline, on pipeline workers)
   auto* fprint = app.add_subcommand("fingerprint",
@@ -291,6 +341,17 @@ int main(int argc, char** argv) {
   if (*v_inc) return cli::VerifyInclusionFile(v_file, v_key, v_content);
   if (*v_cons) return cli::VerifyConsistencyFiles(v_old, v_new, v_proof, v_key);
   if (*v_receipt) return cli::VerifyReceiptFile(v_file, v_key, v_content);
+  if (*v_report) return cli::VerifyReportFile(v_file, v_key);
+  if (*r_gen) {
+    gargs.server = server;
+    return cli::GenerateReport(gargs);
+  }
+  if (*r_review) {
+    vargs.server = server;
+    return cli::RecordReviews(vargs);
+  }
+  if (*r_render) return cli::RenderReport(r_file, r_format, r_out, r_vkey);
+  if (*r_sample) return cli::ReportSample(r_file, r_vkey);
   if (*lookup) {
     largs.server = server;
     return cli::Lookup(largs);

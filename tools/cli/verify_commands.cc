@@ -25,10 +25,14 @@ int Report(const absl::Status& s, const std::string& what) {
   return 1;
 }
 
-absl::StatusOr<NoteVerifierKey> LoadKey(const std::string& vkey) {
+}  // namespace
+
+absl::StatusOr<NoteVerifierKey> LoadVerifierKey(const std::string& vkey) {
   PL_ASSIGN_OR_RETURN(std::string text, ResolveVerifierKey(vkey));
   return ParseVerifierKey(text);
 }
+
+namespace {
 
 struct ConsistencyProofFile {
   uint64_t from = 0, to = 0;
@@ -62,7 +66,7 @@ absl::StatusOr<ConsistencyProofFile> ParseConsistencyFile(const std::string& tex
 }  // namespace
 
 int VerifyCheckpointFile(const std::string& file, const std::string& vkey) {
-  auto key = LoadKey(vkey);
+  auto key = LoadVerifierKey(vkey);
   if (!key.ok()) return Report(key.status(), "verifier key");
   auto note = ReadFile(file);
   if (!note.ok()) return Report(note.status(), "reading checkpoint");
@@ -75,7 +79,7 @@ int VerifyCheckpointFile(const std::string& file, const std::string& vkey) {
 
 int VerifyInclusionFile(const std::string& file, const std::string& vkey,
                         const std::string& content_file) {
-  auto key = LoadKey(vkey);
+  auto key = LoadVerifierKey(vkey);
   if (!key.ok()) return Report(key.status(), "verifier key");
   auto text = ReadFile(file);
   if (!text.ok()) return Report(text.status(), "reading proof");
@@ -115,7 +119,7 @@ int VerifyInclusionFile(const std::string& file, const std::string& vkey,
 
 int VerifyConsistencyFiles(const std::string& old_cp, const std::string& new_cp,
                            const std::string& proof_file, const std::string& vkey) {
-  auto key = LoadKey(vkey);
+  auto key = LoadVerifierKey(vkey);
   if (!key.ok()) return Report(key.status(), "verifier key");
   auto old_note = ReadFile(old_cp);
   auto new_note = ReadFile(new_cp);
@@ -165,7 +169,7 @@ int Keygen(const std::string& name, const std::string& out) {
 
 int VerifyReceiptFile(const std::string& file, const std::string& vkey,
                       const std::string& content_file) {
-  auto key = LoadKey(vkey);
+  auto key = LoadVerifierKey(vkey);
   if (!key.ok()) return Report(key.status(), "verifier key");
   auto text = ReadFile(file);
   if (!text.ok()) return Report(text.status(), "reading receipt");
