@@ -10,4 +10,7 @@ $SUDO apt-get install -y --no-install-recommends \
   librocksdb-dev libssl-dev libxxhash-dev libprotobuf-dev protobuf-compiler \
   libgrpc++-dev protobuf-compiler-grpc libgtest-dev libbenchmark-dev libabsl-dev \
   libcli11-dev nlohmann-json3-dev libicu-dev rocksdb-tools \
-  fortunes fortunes-zh "$@"  # text for the fingerprint evaluation (tools/eval)
+  fortunes fortunes-zh \
+  chromium python3-jsonschema "$@"
+# fortunes: text for the fingerprint evaluation (tools/eval); chromium and
+# python3-jsonschema: the report tests (HTML in a browser, CycloneDX schema).

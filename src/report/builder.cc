@@ -260,6 +260,7 @@ absl::StatusOr<GeneratedReport> ReportBuilder::Generate(const ReportSpec& spec, 
       std::map<uint64_t, StoredEntry> revs;
       if (!latest_rev.empty()) {
         std::vector<uint64_t> at;
+        at.reserve(latest_rev.size());
         for (const auto& [doc, rev] : latest_rev) at.push_back(rev);
         PL_ASSIGN_OR_RETURN(std::vector<StoredEntry> rev_entries, ledger_->GetEntriesAt(at));
         for (StoredEntry& e : rev_entries) revs.emplace(e.index, std::move(e));

@@ -97,6 +97,7 @@ struct TestDoc {
   std::string dataset_id;
   std::string ref;
   std::string content;
+  v1::SourceRecord source;  // the document's own source record (may be empty)
 };
 
 // Streams `docs` and collects every receipt; returns the final status.
@@ -114,6 +115,7 @@ inline grpc::Status RegisterAll(v1::RegistryService::Stub* stub, const std::vect
         if (off == 0) {
           req.set_dataset_id(d.dataset_id);
           req.mutable_document()->set_client_ref(d.ref);
+          *req.mutable_document()->mutable_source() = d.source;
         }
         size_t n = std::min(part_size, d.content.size() - off);
         req.mutable_document()->set_content(d.content.substr(off, n));

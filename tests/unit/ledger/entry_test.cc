@@ -57,7 +57,7 @@ TEST(EntryTest, RejectsNonCanonical) {
   bad_version[0] = 2;
   EXPECT_FALSE(DecodeEntry(bad_version).ok());
   std::string bad_type = good;
-  bad_type[1] = 9;
+  bad_type[1] = 10;  // one past the last type (9, review)
   EXPECT_FALSE(DecodeEntry(bad_type).ok());
   EXPECT_FALSE(DecodeEntry(good.substr(0, good.size() - 1)).ok());  // truncated
   // Out-of-order tags.
@@ -251,6 +251,35 @@ TEST(EntryTest, ManifestDerivationAndTrainingRunRoundTrip) {
   EXPECT_EQ(EncodeTrainingRunEntry(r2, 7), rb);
   // The wrong typed view is refused.
   EXPECT_FALSE(AsDocumentEntry(ValueOrDie(DecodeEntry(rb))).ok());
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+TEST(ReviewEntryTest, RoundTripsAndRefusesMalformed) {
+  ReviewEntry r{42, "auditor a", true, "checked the source", 100};
+  std::string bytes = EncodeReviewEntry(r, 7);
+  DecodedEntry e = *DecodeEntry(bytes);
+  EXPECT_EQ(e.type, EntryType::kReviewRecorded);
+  ReviewEntry back = *AsReviewEntry(e);
+  EXPECT_EQ(back.document_index, 42u);
+  EXPECT_EQ(back.reviewer, "auditor a");
+  EXPECT_TRUE(back.passed);
+  EXPECT_EQ(back.notes, "checked the source");
+  EXPECT_EQ(back.sample_tree_size, 100u);
+  ReviewEntry fail{1, "b", false, "", 0};
+  ReviewEntry f = *AsReviewEntry(*DecodeEntry(EncodeReviewEntry(fail, 7)));
+  EXPECT_FALSE(f.passed);
+  EXPECT_EQ(f.sample_tree_size, 0u);
+  // No reviewer: not a review an encoder would write for a valid request.
+  ReviewEntry anonymous{1, "", true, "", 0};
+  EXPECT_FALSE(AsReviewEntry(*DecodeEntry(EncodeReviewEntry(anonymous, 7))).ok());
+  // Another type is not a review.
+  DatasetEntry d{"ds_1", "n", "v", "", "", "", ""};
+  EXPECT_FALSE(AsReviewEntry(*DecodeEntry(EncodeDatasetEntry(d, 7))).ok());
 }
 
 }  // namespace

@@ -205,6 +205,11 @@ TEST(SourceRecordTest, DefaultsFillOnlyWhatTheDocumentLeavesOut) {
 TEST(SourceRecordTest, ValidationNamesTheField) {
   SourceRecord r = Crawled();
   PL_ASSERT_OK(ValidateSourceRecord(r, "document.source."));
+  for (const char* tag : {"en", "zh-Hans", "pt-BR", "sr-Latn-RS", "x-private", "de-CH-1996"}) {
+    SourceRecord tagged = r;
+    tagged.language = tag;
+    PL_EXPECT_OK(ValidateSourceRecord(tagged, "document.source."));
+  }
   struct Case {
     std::function<void(SourceRecord*)> change;
     std::string needle;
@@ -223,6 +228,10 @@ TEST(SourceRecordTest, ValidationNamesTheField) {
               s->contract_end_micros = 4;
             },
             "contract_end is before contract_start"},
+           {[](SourceRecord* s) { s->language = "english language"; }, "document.source.language"},
+           {[](SourceRecord* s) { s->language = "e"; }, "document.source.language"},
+           {[](SourceRecord* s) { s->language = "zh-"; }, "document.source.language"},
+           {[](SourceRecord* s) { s->language = "1en"; }, "document.source.language"},
        }) {
     SourceRecord changed = r;
     c.change(&changed);
