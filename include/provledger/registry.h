@@ -293,8 +293,10 @@ class Registry {
     bool sealed = false;
   };
   absl::StatusOr<DatasetDefaults> Defaults(const std::string& dataset_id);
-  VerdictRecord Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
-                      int64_t now) const;
+  // The policy's verdict on `d`, whose source record with the dataset's
+  // defaults merged in is `merged`.
+  VerdictRecord Judge(const DocumentRegistration& d, const policy::SourceRecord& merged,
+                      const std::string& intended_use, int64_t now) const;
   // Loads the opt-out declarations from the ledger once.
   absl::Status EnsureOptOutsLoaded();
   absl::StatusOr<VerdictRecord> RecordedVerdict(uint64_t index);

@@ -187,8 +187,7 @@ absl::StatusOr<ReevaluationSummary> Registry::ReevaluateDataset(const std::strin
         reg.text = std::move(t);
       }
       // The stored record already holds the dataset defaults merged in.
-      DatasetDefaults as_stored{defaults.intended_use, {}, false};
-      VerdictRecord fresh = Judge(reg, as_stored, decoded.timestamp_us);
+      VerdictRecord fresh = Judge(reg, reg.source, defaults.intended_use, decoded.timestamp_us);
       PL_ASSIGN_OR_RETURN(VerdictRecord current, CurrentVerdict(stored.index));
       if (!SameVerdict(fresh, current)) {
         ReevaluationEntry r{stored.index, current.verdict, "policy", fresh};

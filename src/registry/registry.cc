@@ -192,16 +192,15 @@ absl::Status Registry::CheckDatasetExists(const std::string& dataset_id) {
   return CheckOpen(dataset_id, d);
 }
 
-VerdictRecord Registry::Judge(const DocumentRegistration& d, const DatasetDefaults& defaults,
-                              int64_t now) const {
-  policy::SourceRecord merged = policy::MergeDefaults(defaults.source, d.source);
-  policy::EvaluationContext ctx{defaults.intended_use, now, d.media_type, {}};
+VerdictRecord Registry::Judge(const DocumentRegistration& d, const policy::SourceRecord& merged,
+                              const std::string& intended_use, int64_t now) const {
+  policy::EvaluationContext ctx{intended_use, now, d.media_type, {}};
   ctx.opt_out_matches =
       opt_outs_->Match(d.content_id, d.text.has_value() ? &*d.text : nullptr, merged.url);
   ctx.blacklisted_sources = blacklist_->Match(merged.url, merged.dataset_name);
   VerdictRecord v = ToVerdictRecord(policy_->Evaluate(merged, ctx), policy_->sha256());
   v.source = policy::EncodeSourceRecord(merged);
-  v.intended_use = defaults.intended_use;
+  v.intended_use = intended_use;
   return v;
 }
 
@@ -224,10 +223,10 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
     AppendRequest r;
     DocumentEntry entry{d.dataset_id, d.content_id, d.size_bytes, d.client_ref,
                         d.media_type, std::nullopt, std::nullopt};
-    entry.verdict = Judge(d, *defaults, now);
+    const policy::SourceRecord merged = policy::MergeDefaults(defaults->source, d.source);
+    entry.verdict = Judge(d, merged, defaults->intended_use, now);
     verdicts->push_back(*entry.verdict);
     // Where it came from, so a later blacklisting finds it.
-    policy::SourceRecord merged = policy::MergeDefaults(defaults->source, d.source);
     std::string host = UrlHostOf(merged.url);
     if (!host.empty()) r.index_prefixes.push_back(index_keys::SourceHostPrefix(ReversedHost(host)));
     if (!merged.dataset_name.empty()) {

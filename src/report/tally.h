@@ -52,7 +52,7 @@ class Tally {
   std::map<std::string, ReasonCount> by_reason_;
   std::map<std::string, std::pair<uint64_t, uint64_t>>
       coverage_;                              // category -> (documents, complete)
-  std::map<std::string, uint64_t> policies_;  // sha256 hex -> documents
+  std::map<std::string, uint64_t> policies_;  // raw sha256 -> documents
   std::map<std::string, Count> signals_;
   Count with_signal_, registry_matches_;
   // Crawled data.
@@ -75,6 +75,8 @@ class Tally {
   uint64_t personal_with_basis_ = 0;
   std::map<std::string, Count> by_month_;
   int64_t registered_first_ = 0, registered_last_ = 0;
+  int64_t month_day_ = 0;  // the day month_ was formatted for
+  std::string month_;
 };
 
 }  // namespace provledger::report_internal

@@ -45,6 +45,18 @@ inline int Fail(const std::string& what, const grpc::Status& s) {
   return 1;
 }
 
+// One unary call of `method` on `server`: 0, or 1 after printing the error
+// (Fail, naming `what`).
+template <typename Stub, typename Request, typename Response>
+int CallUnary(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+              const std::string& server, const std::string& what, const Request& req,
+              Response* resp) {
+  Stub stub(Connect(server));
+  grpc::ClientContext ctx;
+  grpc::Status s = (stub.*method)(&ctx, req, resp);
+  return s.ok() ? 0 : Fail(what, s);
+}
+
 }  // namespace provledger::cli
 
 #endif  // PROVLEDGER_TOOLS_CLI_CLIENT_H_

@@ -42,11 +42,12 @@ int CreateDataset(const DatasetArgs& args) {
     }
     *req.mutable_default_source() = ToProto(*source);
   }
-  auto stub = v1::RegistryService::NewStub(Connect(args.server));
-  grpc::ClientContext ctx;
   v1::CreateDatasetResponse resp;
-  grpc::Status s = stub->CreateDataset(&ctx, req, &resp);
-  if (!s.ok()) return Fail("create dataset", s);
+  if (int rc = CallUnary(&v1::RegistryService::Stub::CreateDataset, args.server, "create dataset",
+                         req, &resp);
+      rc != 0) {
+    return rc;
+  }
   std::cout << resp.dataset_id() << "\n";
   std::cerr << (resp.already_existed() ? "dataset already existed" : "dataset created")
             << " at ledger index " << resp.ledger_index() << "\n";
@@ -54,22 +55,24 @@ int CreateDataset(const DatasetArgs& args) {
 }
 
 int GetCheckpoint(const std::string& server, uint64_t size, const std::string& out) {
-  auto stub = v1::LedgerService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::GetCheckpointRequest req;
   req.set_tree_size(size);
   v1::GetCheckpointResponse resp;
-  grpc::Status s = stub->GetCheckpoint(&ctx, req, &resp);
-  if (!s.ok()) return Fail("get checkpoint", s);
+  if (int rc =
+          CallUnary(&v1::LedgerService::Stub::GetCheckpoint, server, "get checkpoint", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   return WriteOrFail(out, resp.note());
 }
 
 int ShowVerifierKeys(const std::string& server) {
-  auto stub = v1::LedgerService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::GetCheckpointResponse resp;
-  grpc::Status s = stub->GetCheckpoint(&ctx, v1::GetCheckpointRequest(), &resp);
-  if (!s.ok()) return Fail("get checkpoint", s);
+  if (int rc = CallUnary(&v1::LedgerService::Stub::GetCheckpoint, server, "get checkpoint",
+                         v1::GetCheckpointRequest(), &resp);
+      rc != 0) {
+    return rc;
+  }
   for (const auto& k : resp.verifier_keys()) std::cout << k << "\n";
   return 0;
 }
@@ -93,27 +96,28 @@ nlohmann::json EntryJson(const v1::LedgerEntry& e) {
 }  // namespace
 
 int Entries(const std::string& server, uint64_t start, uint32_t count) {
-  auto stub = v1::LedgerService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::GetEntriesRequest req;
   req.set_start(start);
   req.set_count(count);
   v1::GetEntriesResponse resp;
-  grpc::Status s = stub->GetEntries(&ctx, req, &resp);
-  if (!s.ok()) return Fail("get entries", s);
+  if (int rc = CallUnary(&v1::LedgerService::Stub::GetEntries, server, "get entries", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   for (const auto& e : resp.entries()) std::cout << EntryJson(e).dump() << "\n";
   return 0;
 }
 
 int Proof(const std::string& server, uint64_t index, uint64_t size, const std::string& out) {
-  auto stub = v1::LedgerService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::GetInclusionProofRequest req;
   req.set_index(index);
   req.set_tree_size(size);
   v1::GetInclusionProofResponse resp;
-  grpc::Status s = stub->GetInclusionProof(&ctx, req, &resp);
-  if (!s.ok()) return Fail("get inclusion proof", s);
+  if (int rc = CallUnary(&v1::LedgerService::Stub::GetInclusionProof, server, "get inclusion proof",
+                         req, &resp);
+      rc != 0) {
+    return rc;
+  }
   if (resp.checkpoint().empty()) {
     std::cerr << "provledger: no checkpoint was signed at tree size " << resp.tree_size()
               << "; ask for a size that has one (0 = latest)\n";
@@ -129,14 +133,15 @@ int Proof(const std::string& server, uint64_t index, uint64_t size, const std::s
 }
 
 int Consistency(const std::string& server, uint64_t from, uint64_t to, const std::string& out) {
-  auto stub = v1::LedgerService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::GetConsistencyProofRequest req;
   req.set_from_size(from);
   req.set_to_size(to);
   v1::GetConsistencyProofResponse resp;
-  grpc::Status s = stub->GetConsistencyProof(&ctx, req, &resp);
-  if (!s.ok()) return Fail("get consistency proof", s);
+  if (int rc = CallUnary(&v1::LedgerService::Stub::GetConsistencyProof, server,
+                         "get consistency proof", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   std::string text = "provledger-consistency-proof v1\nfrom " + std::to_string(resp.from_size()) +
                      "\nto " + std::to_string(resp.to_size()) + "\n";
   for (const auto& h : resp.hashes()) text += Base64Encode(h) + "\n";

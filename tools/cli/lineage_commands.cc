@@ -60,11 +60,12 @@ int DeclareOptOut(const OptOutArgs& args) {
   } else if (!args.domain.empty()) {
     req.set_domain(args.domain);
   }
-  auto stub = v1::RegistryService::NewStub(Connect(args.server));
-  grpc::ClientContext ctx;
   v1::DeclareOptOutResponse resp;
-  grpc::Status s = stub->DeclareOptOut(&ctx, req, &resp);
-  if (!s.ok()) return Fail("declare opt-out", s);
+  if (int rc = CallUnary(&v1::RegistryService::Stub::DeclareOptOut, args.server, "declare opt-out",
+                         req, &resp);
+      rc != 0) {
+    return rc;
+  }
   nlohmann::json j;
   j["ledger_index"] = resp.ledger_index();
   j["already_existed"] = resp.already_existed();
@@ -93,11 +94,12 @@ int RecordSourceAssessment(const AssessArgs& args) {
   req.set_assessor(args.assessor);
   req.set_phase(args.phase);
   req.set_notes(args.notes);
-  auto stub = v1::RegistryService::NewStub(Connect(args.server));
-  grpc::ClientContext ctx;
   v1::RecordSourceAssessmentResponse resp;
-  grpc::Status s = stub->RecordSourceAssessment(&ctx, req, &resp);
-  if (!s.ok()) return Fail("record source assessment", s);
+  if (int rc = CallUnary(&v1::RegistryService::Stub::RecordSourceAssessment, args.server,
+                         "record source assessment", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   nlohmann::json j{{"ledger_index", resp.ledger_index()},
                    {"blacklisted", resp.blacklisted()},
                    {"earlier_documents", SummaryJson(resp.earlier_documents())}};
@@ -106,13 +108,14 @@ int RecordSourceAssessment(const AssessArgs& args) {
 }
 
 int ReevaluateDataset(const std::string& server, const std::string& dataset_id) {
-  auto stub = v1::RegistryService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::ReevaluateDatasetRequest req;
   req.set_dataset_id(dataset_id);
   v1::ReevaluateDatasetResponse resp;
-  grpc::Status s = stub->ReevaluateDataset(&ctx, req, &resp);
-  if (!s.ok()) return Fail("re-evaluate dataset", s);
+  if (int rc = CallUnary(&v1::RegistryService::Stub::ReevaluateDataset, server,
+                         "re-evaluate dataset", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   nlohmann::json j = SummaryJson(resp.summary());
   j["dataset_id"] = dataset_id;
   j["policy_sha256"] = ToHex(resp.policy_sha256());
@@ -121,13 +124,14 @@ int ReevaluateDataset(const std::string& server, const std::string& dataset_id) 
 }
 
 int SealDataset(const std::string& server, const std::string& dataset_id) {
-  auto stub = v1::RegistryService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::SealDatasetRequest req;
   req.set_dataset_id(dataset_id);
   v1::SealDatasetResponse resp;
-  grpc::Status s = stub->SealDataset(&ctx, req, &resp);
-  if (!s.ok()) return Fail("seal dataset", s);
+  if (int rc =
+          CallUnary(&v1::RegistryService::Stub::SealDataset, server, "seal dataset", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   const v1::DatasetManifest& m = resp.manifest();
   nlohmann::json j;
   j["dataset_id"] = m.dataset_id();
@@ -146,16 +150,17 @@ int SealDataset(const std::string& server, const std::string& dataset_id) {
 }
 
 int DeriveDataset(const DeriveArgs& args) {
-  auto stub = v1::RegistryService::NewStub(Connect(args.server));
-  grpc::ClientContext ctx;
   v1::DeriveDatasetRequest req;
   req.set_dataset_id(args.dataset_id);
   for (const auto& p : args.parents) req.add_parent_ids(p);
   req.set_transformation(args.transformation);
   req.set_description(args.description);
   v1::DeriveDatasetResponse resp;
-  grpc::Status s = stub->DeriveDataset(&ctx, req, &resp);
-  if (!s.ok()) return Fail("derive dataset", s);
+  if (int rc = CallUnary(&v1::RegistryService::Stub::DeriveDataset, args.server, "derive dataset",
+                         req, &resp);
+      rc != 0) {
+    return rc;
+  }
   nlohmann::json j;
   j["dataset_id"] = args.dataset_id;
   j["parents"] = Refs(resp.parents());
@@ -179,11 +184,12 @@ int RegisterTrainingRun(const TrainingRunArgs& args) {
   req.set_public_cn(args.public_cn);
   req.set_public_eu(args.public_eu);
   req.set_description(args.description);
-  auto stub = v1::RegistryService::NewStub(Connect(args.server));
-  grpc::ClientContext ctx;
   v1::RegisterTrainingRunResponse resp;
-  grpc::Status s = stub->RegisterTrainingRun(&ctx, req, &resp);
-  if (!s.ok()) return Fail("register training run", s);
+  if (int rc = CallUnary(&v1::RegistryService::Stub::RegisterTrainingRun, args.server,
+                         "register training run", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   nlohmann::json j;
   j["model_name"] = args.name;
   j["model_version"] = args.version;

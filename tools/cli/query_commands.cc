@@ -106,11 +106,12 @@ int Lookup(const LookupArgs& args) {
   }
   if (!SetAsOf(args.as_of, req.mutable_as_of())) return 2;
   req.set_page_size(args.limit);
-  auto stub = v1::LineageService::NewStub(Connect(args.server));
-  grpc::ClientContext ctx;
   v1::LookupContentResponse resp;
-  grpc::Status s = stub->LookupContent(&ctx, req, &resp);
-  if (!s.ok()) return Fail("lookup", s);
+  if (int rc =
+          CallUnary(&v1::LineageService::Stub::LookupContent, args.server, "lookup", req, &resp);
+      rc != 0) {
+    return rc;
+  }
   if (args.json) return PrintJson(resp);
   PrintAnchor(resp.anchor());
   if (resp.registrations().empty()) {
@@ -212,11 +213,12 @@ int DatasetLineage(const std::string& server, const std::string& dataset_id, con
   v1::GetDatasetLineageRequest req;
   req.set_dataset_id(dataset_id);
   if (!SetAsOf(as_of, req.mutable_as_of())) return 2;
-  auto stub = v1::LineageService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::GetDatasetLineageResponse resp;
-  grpc::Status s = stub->GetDatasetLineage(&ctx, req, &resp);
-  if (!s.ok()) return Fail("dataset lineage", s);
+  if (int rc = CallUnary(&v1::LineageService::Stub::GetDatasetLineage, server, "dataset lineage",
+                         req, &resp);
+      rc != 0) {
+    return rc;
+  }
   if (json) return PrintJson(resp);
   PrintAnchor(resp.anchor());
   auto list = [](const char* title,
@@ -248,11 +250,12 @@ int ModelLineage(const std::string& server, const std::string& name, const std::
   req.set_model_name(name);
   req.set_model_version(version);
   if (!SetAsOf(as_of, req.mutable_as_of())) return 2;
-  auto stub = v1::LineageService::NewStub(Connect(server));
-  grpc::ClientContext ctx;
   v1::GetModelLineageResponse resp;
-  grpc::Status s = stub->GetModelLineage(&ctx, req, &resp);
-  if (!s.ok()) return Fail("model lineage", s);
+  if (int rc = CallUnary(&v1::LineageService::Stub::GetModelLineage, server, "model lineage", req,
+                         &resp);
+      rc != 0) {
+    return rc;
+  }
   if (json) return PrintJson(resp);
   PrintAnchor(resp.anchor());
   for (const auto& r : resp.runs()) {

@@ -126,12 +126,13 @@ int RecordReviews(const ReviewArgs& args) {
     r.set_sample_tree_size(args.sample_tree_size);
     reviews.push_back(std::move(r));
   }
-  auto stub = v1::ReportService::NewStub(Connect(args.server));
   for (const v1::RecordReviewRequest& r : reviews) {
-    grpc::ClientContext ctx;
     v1::RecordReviewResponse resp;
-    grpc::Status s = stub->RecordReview(&ctx, r, &resp);
-    if (!s.ok()) return Fail("review of entry " + std::to_string(r.document_index()), s);
+    if (int rc = CallUnary(&v1::ReportService::Stub::RecordReview, args.server,
+                           "review of entry " + std::to_string(r.document_index()), r, &resp);
+        rc != 0) {
+      return rc;
+    }
     std::cout << nlohmann::json{{"document_index", r.document_index()},
                                 {"result", r.result() == v1::PASS ? "pass" : "fail"},
                                 {"review_index", resp.ledger_index()},

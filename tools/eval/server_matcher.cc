@@ -102,8 +102,16 @@ std::vector<size_t> ServerMatcher::Match(const std::string& text, v1::MatchKind 
     req.mutable_options()->add_kinds(kind);
     req.mutable_options()->set_page_size(500);
     req.mutable_options()->set_page_token(token);
-    req.set_content(text);
+    // In parts of at most 1 MiB, as the API asks (some Debian copyright
+    // files in the corpus exceed the server's 4 MiB message limit).
+    constexpr size_t kPart = 1 << 20;
+    req.set_content(text.substr(0, kPart));
     writer->Write(req);
+    for (size_t off = kPart; off < text.size(); off += kPart) {
+      v1::MatchContentRequest more;
+      more.set_content(text.substr(off, kPart));
+      writer->Write(more);
+    }
     writer->WritesDone();
     grpc::Status s = writer->Finish();
     if (!s.ok()) Die("MatchContent: " + s.error_message());
