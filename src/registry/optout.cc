@@ -108,13 +108,9 @@ absl::StatusOr<LineageInfo<OptOutEntry>> Registry::DeclareOptOut(const OptOutSpe
   req.dedup_key = index_keys::OptOut(
       Sha256(spec.declarant + "\n" + std::to_string(static_cast<int>(entry.kind)) + "\n" + target));
   req.index_prefixes.push_back(index_keys::OptOutsPrefix());
-  AppendOutcome out = ledger_->Append({std::move(req)});
-  PL_RETURN_IF_ERROR(out.status);
-  LineageInfo<OptOutEntry> info;
-  info.ledger_index = out.results[0].index;
-  info.already_existed = out.results[0].existed;
-  info.checkpoint = out.checkpoint;
-  info.entry = std::move(entry);
+  PL_ASSIGN_OR_RETURN(LineageInfo<OptOutEntry> info,
+                      registry_internal::AppendOne<OptOutEntry>(ledger_, std::move(req),
+                                                                std::move(entry), &AsOptOutEntry));
   if (!info.already_existed) opt_outs_->Add(info.ledger_index, info.entry);
   return info;
 }

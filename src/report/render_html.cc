@@ -360,7 +360,12 @@ std::string Html(const json& r) {
             : absl::StrFormat("%.1f%%", reviews["pass_permille"].get<double>() / 10))
     << " against the 96% bar: <b>" << Esc(reviews.at("status").get<std::string>()) << "</b>.</p>\n";
   if (sample.at("short").get<bool>()) {
-    o << "<p class=gap>The sample is short of the requested size.</p>\n";
+    const bool all_drawn = sample.at("documents").size() == sample.at("population").get<uint64_t>();
+    o << "<p class=gap>The sample holds fewer documents than requested: "
+      << (all_drawn ? "every document was drawn; the datasets hold no more training documents."
+                    : "the draws allowed (twice the requested size) held too many rejected "
+                      "documents.")
+      << "</p>\n";
   }
   o << "<table><thead><tr><th>draw</th><th>entry</th><th>dataset</th><th>source</th>"
        "<th>license</th><th>verdict</th><th>review</th></tr></thead><tbody>";

@@ -9,7 +9,8 @@
 // and reports the peak resident memory of the generation alone.
 //
 //   report_bench --docs 10000000 [--dir /tmp] [--runs 3] [--sample-size 4000] [--keep]
-//   report_bench --reuse DIR [--runs 3]
+//   report_bench --reuse DIR [--runs 3] [--out report.json]
+//   report_bench --docs 10000000 --runs 0 --keep    # fill only
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -243,7 +244,7 @@ int main(int argc, char** argv) {
   uint64_t docs = 10000000, sample_size = provledger::report::kDefaultSampleSize;
   int runs = 3;
   bool keep = false;
-  std::string base = std::filesystem::temp_directory_path().string(), reuse;
+  std::string base = std::filesystem::temp_directory_path().string(), reuse, out;
   CLI::App app{"report_bench: a filing report on N documents"};
   app.add_option("--docs", docs, "Documents to register")->capture_default_str();
   app.add_option("--dir", base, "Where to create the data directory")->capture_default_str();
@@ -251,6 +252,7 @@ int main(int argc, char** argv) {
   app.add_option("--sample-size", sample_size, "Audit sample size")->capture_default_str();
   app.add_option("--reuse", reuse, "A data directory a previous --keep run filled");
   app.add_flag("--keep", keep, "Keep the data directory");
+  app.add_option("--out", out, "Write the last signed report here (with --reuse)");
   CLI11_PARSE(app, argc, argv);
 
   if (reuse.empty()) {
@@ -259,6 +261,10 @@ int main(int argc, char** argv) {
     std::printf("filling %s with %" PRIu64 " documents\n", dir.c_str(), docs);
     std::fflush(stdout);
     Fill(dir, docs);
+    if (runs == 0) {  // --runs 0 --keep: fill only, measure later with --reuse
+      std::printf("kept %s\n", dir.c_str());
+      return 0;
+    }
     // The report in a fresh process, so its peak memory is its own.
     std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
     std::string runs_arg = std::to_string(runs), sample_arg = std::to_string(sample_size);
@@ -308,6 +314,7 @@ int main(int argc, char** argv) {
     report_s.push_back(Seconds(t0, Clock::now()));
     peak_kb = std::max(peak_kb, StatusKb("VmHWM:") - std::min(StatusKb("VmHWM:"), base_kb));
     report_bytes = report->signed_report.size();
+    if (!out.empty()) std::ofstream(out, std::ios::binary) << report->signed_report;
     documents = report->documents;
     std::printf(
         "run %d: raw entry scan %.1f s (%.2f GB); report %.1f s, %" PRIu64 " documents, %" PRIu64
