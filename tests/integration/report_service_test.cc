@@ -352,6 +352,67 @@ TEST_F(ReportServiceTest, AnEditedReportIsRefusedEvenWhenSignedByTheLogKey) {
   EXPECT_EQ(report::VerifyReport(pretty, key_).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ReportServiceTest, ReevaluatedDocumentsAreReportedWithTheVerdictInForce) {
+  Populate();
+  // site4.example (four accepted documents) fails its assessment: its
+  // earlier documents get re-evaluation entries (FLAGGED by default).
+  grpc::ClientContext ctx;
+  v1::RecordSourceAssessmentRequest assess;
+  assess.set_domain("site4.example");
+  assess.set_sample_size(100);
+  assess.set_failures(30);
+  assess.set_assessor("qa");
+  v1::RecordSourceAssessmentResponse aresp;
+  grpc::Status s = registry_->RecordSourceAssessment(&ctx, assess, &aresp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(aresp.blacklisted());
+
+  std::string signed_report;
+  ASSERT_TRUE(Generate(ModelRequest(60), &signed_report).ok());  // every document drawn
+  report::ReportCheck check = ValueOrDie(report::VerifyReport(signed_report, key_));
+  json r = json::parse(check.body);
+  int reevaluated = 0;
+  for (const json& d : r["audit_sample"]["documents"]) {
+    const bool site4 = d["source"].value("url", "").find("site4.example") != std::string::npos;
+    EXPECT_EQ(d.contains("verdict_entry"), site4) << d["source"].dump();
+    if (d.contains("verdict_entry")) {
+      ++reevaluated;
+      EXPECT_EQ(d["verdict"]["verdict"], "FLAGGED");
+      EXPECT_EQ(d["verdict"]["reasons"][0]["code"], "SOURCE_BLACKLISTED");
+    }
+  }
+  EXPECT_EQ(reevaluated, static_cast<int>(aresp.earlier_documents().reevaluated()));
+  EXPECT_EQ(reevaluated, 4);
+  EXPECT_EQ(r["verdicts"]["by_reason"]["SOURCE_BLACKLISTED"]["flagged"], reevaluated);
+  // As of before the assessment, the same documents carry their own verdicts.
+  v1::GenerateFilingReportRequest before = ModelRequest(60);
+  before.mutable_as_of()->set_tree_size(check.anchor.size - 1 - reevaluated);
+  ASSERT_TRUE(Generate(before, &signed_report).ok());
+  json old = json::parse(ValueOrDie(report::VerifyReport(signed_report, key_)).body);
+  EXPECT_FALSE(old["verdicts"]["by_reason"].contains("SOURCE_BLACKLISTED"));
+}
+
+TEST_F(ReportServiceTest, AnEmptyDatasetGivesAnEmptyShortSample) {
+  v1::SourceRecord src;
+  src.set_category(v1::SYNTHETIC);
+  std::string empty = CreateDataset("empty", src, "");
+  Seal(empty);
+  v1::GenerateFilingReportRequest req;
+  req.mutable_datasets()->add_dataset_ids(empty);
+  std::string signed_report;
+  grpc::Status s = Generate(req, &signed_report);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  report::ReportCheck check = ValueOrDie(report::VerifyReport(signed_report, key_));
+  json r = json::parse(check.body);
+  EXPECT_EQ(r["volume"]["total"]["documents"], 0);
+  EXPECT_TRUE(r["audit_sample"]["documents"].empty());
+  EXPECT_TRUE(r["audit_sample"]["short"].get<bool>());
+  EXPECT_EQ(r["reviews"]["status"], "NOT_REVIEWED");
+  for (const char* f : {"html", "spdx", "cyclonedx", "croissant", "ab2013", "eu-summary-md"}) {
+    PL_EXPECT_OK(report::Render(check.body, ValueOrDie(report::ParseRendering(f))));
+  }
+}
+
 TEST_F(ReportServiceTest, BadRequestsAreRefusedNamingTheField) {
   Populate();
   std::string out;
