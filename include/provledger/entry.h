@@ -255,6 +255,10 @@ absl::StatusOr<TrainingRunEntry> AsTrainingRunEntry(const DecodedEntry& e);
 absl::StatusOr<OptOutEntry> AsOptOutEntry(const DecodedEntry& e);
 absl::StatusOr<AssessmentEntry> AsAssessmentEntry(const DecodedEntry& e);
 absl::StatusOr<ReevaluationEntry> AsReevaluationEntry(const DecodedEntry& e);
+// The verdict in force after re-evaluation `r` of a document whose own
+// verdict is `own`: a re-evaluation records the verdict, reasons and policy;
+// source, license and license class stay the document's.
+VerdictRecord VerdictAfter(const VerdictRecord& own, ReevaluationEntry r);
 absl::StatusOr<ReviewEntry> AsReviewEntry(const DecodedEntry& e);
 
 }  // namespace provledger

@@ -33,6 +33,16 @@ inline constexpr uint64_t kPassBarPermille = 960;
 // min(max_draws, population) distinct positions in draw order. Pure.
 std::vector<uint64_t> DrawSample(std::string_view seed, uint64_t population, uint64_t max_draws);
 
+// The most draws the procedure makes: min(population, 2 x requested); the
+// sample is the draws up to the `requested`-th training document.
+inline uint64_t MaxDraws(uint64_t population, uint64_t requested) {
+  return population < 2 * requested ? population : 2 * requested;
+}
+
+// The review status of a sample (docs/reports.md §5): NOT_REVIEWED,
+// INCOMPLETE, MEETS_BAR (passed >= 96% of the sampled) or BELOW_BAR.
+std::string ReviewStatus(uint64_t sampled, uint64_t reviewed, uint64_t passed);
+
 // What VerifyReport established.
 struct ReportCheck {
   std::string body;  // the canonical JSON

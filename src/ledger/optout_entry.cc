@@ -117,6 +117,13 @@ std::string EncodeReevaluationEntry(const ReevaluationEntry& r, int64_t timestam
   return w.Finish();
 }
 
+VerdictRecord VerdictAfter(const VerdictRecord& own, ReevaluationEntry r) {
+  r.verdict.source = own.source;
+  r.verdict.license = own.license;
+  r.verdict.license_class = own.license_class;
+  return std::move(r.verdict);
+}
+
 absl::StatusOr<ReevaluationEntry> AsReevaluationEntry(const DecodedEntry& e) {
   if (e.type != EntryType::kReevaluated) {
     return absl::InvalidArgumentError("entry is not a re-evaluation");

@@ -124,11 +124,7 @@ absl::StatusOr<std::pair<VerdictRecord, uint64_t>> Session::VerdictInForce(
   if (revs.empty()) return std::make_pair(std::move(own), index);
   PL_ASSIGN_OR_RETURN(DecodedEntry e, Entry(revs.back()));
   PL_ASSIGN_OR_RETURN(ReevaluationEntry r, AsReevaluationEntry(e));
-  // A re-evaluation records the verdict; source and license stay the entry's.
-  r.verdict.source = own.source;
-  r.verdict.license = own.license;
-  r.verdict.license_class = own.license_class;
-  return std::make_pair(std::move(r.verdict), revs.back());
+  return std::make_pair(VerdictAfter(own, std::move(r)), revs.back());
 }
 
 absl::StatusOr<RegistrationInfo> Session::Registration(const StoredEntry& stored) {

@@ -215,7 +215,7 @@ absl::StatusOr<GeneratedReport> ReportBuilder::Generate(const ReportSpec& spec, 
         ") precedes a seal of the report's datasets (entry " + std::to_string(last_seal) +
         "): the sample must be drawn after every dataset is sealed");
   }
-  const uint64_t max_draws = std::min(population, 2 * spec.sample_size);
+  const uint64_t max_draws = MaxDraws(population, spec.sample_size);
   std::vector<uint64_t> positions = DrawSample(seed.root_hash, population, max_draws);
   std::vector<Drawn> drawn(positions.size());
   for (size_t j = 0; j < positions.size(); ++j) {
@@ -279,11 +279,7 @@ absl::StatusOr<GeneratedReport> ReportBuilder::Generate(const ReportSpec& spec, 
           rev_entry = &revs.at(it->second);
           PL_ASSIGN_OR_RETURN(DecodedEntry de, DecodeEntry(rev_entry->data));
           PL_ASSIGN_OR_RETURN(ReevaluationEntry re, AsReevaluationEntry(de));
-          // A re-evaluation records the verdict; source and license stay.
-          re.verdict.source = verdict.source;
-          re.verdict.license = verdict.license;
-          re.verdict.license_class = verdict.license_class;
-          verdict = std::move(re.verdict);
+          verdict = VerdictAfter(verdict, std::move(re));
           verdict_index = it->second;
         }
         policy::SourceRecord source;
@@ -400,12 +396,7 @@ absl::StatusOr<GeneratedReport> ReportBuilder::Generate(const ReportSpec& spec, 
                             {"training_documents", sampled},
                             {"excluded_rejected", excluded},
                             {"short", sampled < spec.sample_size}};
-  std::string status = "NOT_REVIEWED";
-  if (reviewed > 0) {
-    status = reviewed < sampled                            ? "INCOMPLETE"
-             : passed * 1000 >= kPassBarPermille * sampled ? "MEETS_BAR"
-                                                           : "BELOW_BAR";
-  }
+  const std::string status = ReviewStatus(sampled, reviewed, passed);
   report["reviews"] = {
       {"sampled", sampled},
       {"reviewed", reviewed},

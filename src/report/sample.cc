@@ -29,4 +29,10 @@ std::vector<uint64_t> DrawSample(std::string_view seed, uint64_t population, uin
   return out;
 }
 
+std::string ReviewStatus(uint64_t sampled, uint64_t reviewed, uint64_t passed) {
+  if (reviewed == 0) return "NOT_REVIEWED";
+  if (reviewed < sampled) return "INCOMPLETE";
+  return passed * 1000 >= kPassBarPermille * sampled ? "MEETS_BAR" : "BELOW_BAR";
+}
+
 }  // namespace provledger::report

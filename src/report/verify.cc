@@ -228,7 +228,7 @@ class Verifier {
       }
     }
     const uint64_t requested = s.at("requested").get<uint64_t>();
-    const uint64_t max_draws = std::min(population_, 2 * requested);
+    const uint64_t max_draws = MaxDraws(population_, requested);
     if (s.at("population").get<uint64_t>() != population_ ||
         s.at("max_draws").get<uint64_t>() != max_draws) {
       return Lost("audit_sample.population or max_draws is not what the manifests give");
@@ -281,12 +281,7 @@ class Verifier {
         if (!rev.ok() || rev->document_index != doc.index) {
           return Lost(at + "the verdict entry is not a re-evaluation of the document");
         }
-        std::string source = own.source, license = own.license;
-        uint8_t cls = own.license_class;
-        verdict = rev->verdict;
-        verdict.source = std::move(source);
-        verdict.license = std::move(license);
-        verdict.license_class = cls;
+        verdict = VerdictAfter(own, *std::move(rev));
       }
       if (d.at("verdict") != report_internal::VerdictJson(verdict)) {
         return Lost(at + "the stated verdict is not the one its entries record");
@@ -324,12 +319,7 @@ class Verifier {
       return Lost("the sample's counts do not recompute");
     }
     const json& rv = r_.at("reviews");
-    std::string status = "NOT_REVIEWED";
-    if (reviewed > 0) {
-      status = reviewed < training                            ? "INCOMPLETE"
-               : passed * 1000 >= kPassBarPermille * training ? "MEETS_BAR"
-                                                              : "BELOW_BAR";
-    }
+    const std::string status = ReviewStatus(training, reviewed, passed);
     if (rv.at("sampled").get<uint64_t>() != training ||
         rv.at("reviewed").get<uint64_t>() != reviewed ||
         rv.at("passed").get<uint64_t>() != passed ||
