@@ -205,9 +205,10 @@ class Registry {
     return CreateDataset(DatasetSpec{name, version, description, "", "", {}});
   }
   const policy::Policy& policy() const { return *policy_; }
-  // InvalidArgument naming the field (document.source.*) if a document's own
-  // source record is malformed.
-  absl::Status CheckSource(const policy::SourceRecord& source) const;
+  // InvalidArgument naming the field (`field` + "source.*", by default
+  // document.source.*) if a document's own source record is malformed.
+  absl::Status CheckSource(const policy::SourceRecord& source,
+                           std::string_view field = "document.") const;
   // NotFound (naming dataset_id) if no such dataset.
   absl::StatusOr<DatasetInfo> GetDataset(const std::string& dataset_id);
   // OK if the dataset exists (cached after the first lookup) and is open for
@@ -223,9 +224,11 @@ class Registry {
   // computes, the normalised hash is 16 bytes, the MinHash has 128 values,
   // the winnowing positions are strictly increasing, below token_count and
   // at least one per window. Errors are InvalidArgument naming the field
-  // (document.fingerprints.*). Nothing is written.
+  // (`field` + "fingerprints.*", by default document.fingerprints.*).
+  // Nothing is written.
   absl::Status CheckClientFingerprints(const FingerprintVersions& versions,
-                                       DocumentRegistration* doc);
+                                       DocumentRegistration* doc,
+                                       std::string_view field = "document.");
 
   // Seals a dataset version: waits for its in-flight registrations, then
   // appends a manifest entry (document count, bytes, counts per verdict and

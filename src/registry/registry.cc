@@ -74,8 +74,9 @@ Registry::Registry(Ledger* ledger, const Clock* clock, RegistryOptions options)
 
 Registry::~Registry() = default;
 
-absl::Status Registry::CheckSource(const policy::SourceRecord& source) const {
-  return policy::ValidateSourceRecord(source, "document.source.");
+absl::Status Registry::CheckSource(const policy::SourceRecord& source,
+                                   std::string_view field) const {
+  return policy::ValidateSourceRecord(source, std::string(field) + "source.");
 }
 
 absl::StatusOr<DatasetInfo> Registry::CreateDataset(const DatasetSpec& spec) {
@@ -304,14 +305,14 @@ void Registry::RegisterAsync(std::vector<DocumentRegistration> docs,
 }
 
 absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versions,
-                                               DocumentRegistration* doc) {
-  const std::string f = "document.fingerprints.";
+                                               DocumentRegistration* doc, std::string_view field) {
+  const std::string f = std::string(field) + "fingerprints.";
   if (doc->dataset_id.empty()) {
     return absl::InvalidArgumentError("dataset_id is required");
   }
   PL_RETURN_IF_ERROR(CheckDatasetExists(doc->dataset_id));
   if (doc->client_ref.size() > options_.max_client_ref_bytes) {
-    return absl::InvalidArgumentError("document.client_ref is longer than " +
+    return absl::InvalidArgumentError(std::string(field) + "client_ref is longer than " +
                                       std::to_string(options_.max_client_ref_bytes) + " bytes");
   }
   if (doc->content_id.size() != 32) {

@@ -180,9 +180,9 @@ struct StreamState {
   std::shared_ptr<const SignedCheckpoint> ready_checkpoint;
 };
 
-void AddReceipts(StreamState* st, RegisterOutcome out) {
+void AddReceipts(StreamState* st, size_t documents, RegisterOutcome out) {
   std::lock_guard<std::mutex> lock(st->mu);
-  st->in_flight -= 1;
+  st->in_flight -= documents;
   if (!out.status.ok()) {
     if (st->error.ok()) st->error = out.status;
   } else {
@@ -207,21 +207,21 @@ void AddReceipts(StreamState* st, RegisterOutcome out) {
   st->cv.notify_all();
 }
 
+// The most documents one message may carry in `documents`.
+constexpr int kMaxBatchDocuments = 1000;
+
 // A document sent as client-computed fingerprints, checked by the registry.
-absl::StatusOr<DocumentRegistration> ClientDocument(const v1::RegisterDocumentsRequest& req,
-                                                    bool assembling, Registry* registry) {
-  const v1::DocumentPart& part = req.document();
-  if (assembling) {
-    return absl::InvalidArgumentError(
-        "document.fingerprints sent while a document's content parts are still expected");
-  }
+// `field` names the part in errors ("document." or "documents[i].").
+absl::StatusOr<DocumentRegistration> ClientDocument(const std::string& dataset_id,
+                                                    const v1::DocumentPart& part,
+                                                    const std::string& field, Registry* registry) {
   if (!part.content().empty() || part.more()) {
     return absl::InvalidArgumentError(
-        "document.fingerprints replaces the content: send no content and more = false");
+        field + "fingerprints replaces the content: send no content and more = false");
   }
   const v1::ClientFingerprints& f = part.fingerprints();
   DocumentRegistration doc;
-  doc.dataset_id = req.dataset_id();
+  doc.dataset_id = dataset_id;
   doc.client_ref = part.client_ref();
   doc.content_id = f.content_id();
   doc.size_bytes = f.size_bytes();
@@ -230,7 +230,7 @@ absl::StatusOr<DocumentRegistration> ClientDocument(const v1::RegisterDocumentsR
   if (f.has_text()) {
     const v1::TextFingerprints& t = f.text();
     if (t.minhash_size() != fingerprint::kMinHashSize) {
-      return absl::InvalidArgumentError("document.fingerprints.text.minhash must have " +
+      return absl::InvalidArgumentError(field + "fingerprints.text.minhash must have " +
                                         std::to_string(fingerprint::kMinHashSize) +
                                         " values, got " + std::to_string(t.minhash_size()));
     }
@@ -243,10 +243,66 @@ absl::StatusOr<DocumentRegistration> ClientDocument(const v1::RegisterDocumentsR
     text.token_count = t.token_count();
     doc.text = std::move(text);
   }
-  PL_ASSIGN_OR_RETURN(doc.source, FromProto(part.source(), "document.source."));
-  PL_RETURN_IF_ERROR(registry->CheckSource(doc.source));
-  PL_RETURN_IF_ERROR(registry->CheckClientFingerprints(versions, &doc));
+  PL_ASSIGN_OR_RETURN(doc.source, FromProto(part.source(), field + "source."));
+  PL_RETURN_IF_ERROR(registry->CheckSource(doc.source, field));
+  PL_RETURN_IF_ERROR(registry->CheckClientFingerprints(versions, &doc, field));
   return doc;
+}
+
+// A whole document sent with its content in a batch: fingerprinted here.
+absl::StatusOr<DocumentRegistration> ContentDocument(const std::string& dataset_id,
+                                                     const v1::DocumentPart& part,
+                                                     const std::string& field, Registry* registry) {
+  if (part.more()) {
+    return absl::InvalidArgumentError(field +
+                                      "more is set: a document in `documents` is whole; send a "
+                                      "document in parts with `document`, one part per message");
+  }
+  PL_ASSIGN_OR_RETURN(policy::SourceRecord source, FromProto(part.source(), field + "source."));
+  PL_RETURN_IF_ERROR(registry->CheckSource(source, field));
+  DocumentAssembler assembler(registry);
+  auto done = assembler.AddPart(dataset_id, part.client_ref(), part.content(), /*more=*/false);
+  if (!done.ok()) {
+    // The assembler names the fields of "document."; name this one's.
+    const std::string msg(done.status().message());
+    constexpr std::string_view kDocument = "document.";
+    std::string named = std::string_view(msg).substr(0, kDocument.size()) == kDocument
+                            ? field + msg.substr(kDocument.size())
+                            : field.substr(0, field.size() - 1) + ": " + msg;
+    return absl::Status(done.status().code(), named);
+  }
+  (*done)->source = std::move(source);
+  return std::move(**done);
+}
+
+// Every document of a `documents` message, or the first error: a batch is
+// registered whole or not at all.
+absl::StatusOr<std::vector<DocumentRegistration>> BatchDocuments(
+    const v1::RegisterDocumentsRequest& req, bool assembling, Registry* registry) {
+  if (req.has_document()) {
+    return absl::InvalidArgumentError(
+        "document and documents are both set; a message carries one or the other");
+  }
+  if (assembling) {
+    return absl::InvalidArgumentError(
+        "documents sent while a document's content parts are still expected");
+  }
+  if (req.documents_size() > kMaxBatchDocuments) {
+    return absl::InvalidArgumentError("documents holds " + std::to_string(req.documents_size()) +
+                                      " documents; at most " + std::to_string(kMaxBatchDocuments) +
+                                      " per message");
+  }
+  std::vector<DocumentRegistration> docs;
+  docs.reserve(req.documents_size());
+  for (int i = 0; i < req.documents_size(); ++i) {
+    const v1::DocumentPart& part = req.documents(i);
+    const std::string field = "documents[" + std::to_string(i) + "].";
+    auto doc = part.has_fingerprints() ? ClientDocument(req.dataset_id(), part, field, registry)
+                                       : ContentDocument(req.dataset_id(), part, field, registry);
+    if (!doc.ok()) return doc.status();
+    docs.push_back(*std::move(doc));
+  }
+  return docs;
 }
 
 }  // namespace
@@ -276,6 +332,18 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
     }
   });
 
+  // Submits whole documents; their receipts come back through the writer.
+  auto submit = [this, &st](std::vector<DocumentRegistration> docs) {
+    size_t n = docs.size();
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->in_flight += n;
+    }
+    registry_->RegisterAsync(std::move(docs), [st, n](RegisterOutcome out) {
+      AddReceipts(st.get(), n, std::move(out));
+    });
+  };
+
   DocumentAssembler assembler(registry_);
   policy::SourceRecord pending_source;  // of the document being assembled
   std::string first_source_bytes;
@@ -288,20 +356,29 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       if (!st->error.ok()) break;
     }
     if (!stream->Read(&req)) break;
+    if (req.documents_size() > 0) {
+      auto docs = BatchDocuments(req, assembler.in_progress(), registry_);
+      if (!docs.ok()) {
+        read_error = docs.status();
+        break;
+      }
+      submit(*std::move(docs));
+      continue;
+    }
     if (req.document().has_fingerprints()) {
-      auto doc = ClientDocument(req, assembler.in_progress(), registry_);
+      if (assembler.in_progress()) {
+        read_error = absl::InvalidArgumentError(
+            "document.fingerprints sent while a document's content parts are still expected");
+        break;
+      }
+      auto doc = ClientDocument(req.dataset_id(), req.document(), "document.", registry_);
       if (!doc.ok()) {
         read_error = doc.status();
         break;
       }
-      {
-        std::lock_guard<std::mutex> lock(st->mu);
-        st->in_flight += 1;
-      }
       std::vector<DocumentRegistration> docs;
       docs.push_back(*std::move(doc));
-      registry_->RegisterAsync(
-          std::move(docs), [st](RegisterOutcome out) { AddReceipts(st.get(), std::move(out)); });
+      submit(std::move(docs));
       continue;
     }
     if (!assembler.in_progress()) {
@@ -330,14 +407,9 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
     }
     if (!done->has_value()) continue;
     (*done)->source = std::exchange(pending_source, policy::SourceRecord{});
-    {
-      std::lock_guard<std::mutex> lock(st->mu);
-      st->in_flight += 1;
-    }
     std::vector<DocumentRegistration> docs;
     docs.push_back(std::move(**done));
-    registry_->RegisterAsync(std::move(docs),
-                             [st](RegisterOutcome out) { AddReceipts(st.get(), std::move(out)); });
+    submit(std::move(docs));
   }
   if (read_error.ok() && assembler.in_progress() && !ctx->IsCancelled()) {
     read_error = absl::InvalidArgumentError(

@@ -12,7 +12,8 @@ namespace provledger::service {
 class RegistryServiceImpl final : public v1::RegistryService::Service {
  public:
   // `registry` is not owned and must outlive the service. At most
-  // `max_in_flight` documents per stream wait for durability at once; the
+  // `max_in_flight` documents per stream wait for durability at once (a
+  // message of `documents` is taken whole, so up to one message more); the
   // stream stops reading until receipts drain (flow control).
   explicit RegistryServiceImpl(Registry* registry, size_t max_in_flight = 8192)
       : registry_(registry), max_in_flight_(max_in_flight) {}

@@ -22,6 +22,10 @@ using testing::TempDir;
 using testing::TestDoc;
 using testing::ValueOrDie;
 
+struct DocumentPartFields {
+  int minhash_values = fingerprint::kMinHashSize;
+};
+
 class ServerTest : public ::testing::Test {
  protected:
   void StartServer(uint64_t max_document_bytes = 64ull << 20) {
@@ -166,6 +170,47 @@ TEST_F(ServerTest, TextIsFingerprintedAndReformattedCopiesShareTheNormalisedHash
   EXPECT_EQ(e.text->normalized_hash, r[1].normalized_hash());
 }
 
+// A document as a pipeline worker sends it: its fingerprints, not its text
+// (with only the first `minhash_values` MinHash values, to make it invalid).
+void SetFingerprints(const std::string& text, const std::string& ref, DocumentPartFields fields,
+                     v1::DocumentPart* part) {
+  fingerprint::TextFingerprints f = ValueOrDie(fingerprint::FingerprintText(text));
+  part->set_client_ref(ref);
+  v1::ClientFingerprints* cf = part->mutable_fingerprints();
+  cf->set_content_id(Sha256(text));
+  cf->set_size_bytes(text.size());
+  cf->set_media_type("text/plain; charset=utf-8");
+  v1::TextFingerprints* t = cf->mutable_text();
+  t->set_normalization_version(fingerprint::kNormalizationVersion);
+  t->set_minhash_version(fingerprint::kMinHashVersion);
+  t->set_winnow_version(fingerprint::kWinnowVersion);
+  t->set_normalized_hash(f.normalized_hash);
+  for (int i = 0; i < fields.minhash_values; ++i) t->add_minhash(f.minhash[i]);
+  for (const auto& w : f.winnows) {
+    v1::WinnowFingerprint* wf = t->add_winnows();
+    wf->set_hash(w.hash);
+    wf->set_token_index(w.token_index);
+  }
+  t->set_token_count(f.token_count);
+}
+
+// Sends one stream of `reqs`; collects every response into `resp`.
+grpc::Status SendStream(v1::RegistryService::Stub* registry,
+                        const std::vector<v1::RegisterDocumentsRequest>& reqs,
+                        std::vector<v1::DocumentReceipt>* receipts) {
+  grpc::ClientContext ctx;
+  auto stream = registry->RegisterDocuments(&ctx);
+  for (const auto& req : reqs) {
+    if (!stream->Write(req)) break;
+  }
+  stream->WritesDone();
+  v1::RegisterDocumentsResponse resp;
+  while (stream->Read(&resp)) {
+    for (const auto& r : resp.receipts()) receipts->push_back(r);
+  }
+  return stream->Finish();
+}
+
 // The pipeline's fingerprints in place of the content: a receipt like any
 // other, the entry marked client-computed; malformed ones are refused with
 // the field named and nothing written.
@@ -176,34 +221,14 @@ TEST_F(ServerTest, ClientComputedFingerprintsRegisterWithoutContent) {
   auto request = [&](int minhash_values) {
     v1::RegisterDocumentsRequest req;
     req.set_dataset_id(ds);
-    v1::DocumentPart* part = req.mutable_document();
-    part->set_client_ref("worker-7/doc-1");
-    v1::ClientFingerprints* cf = part->mutable_fingerprints();
-    cf->set_content_id(Sha256(text));
-    cf->set_size_bytes(text.size());
-    cf->set_media_type("text/plain; charset=utf-8");
-    v1::TextFingerprints* t = cf->mutable_text();
-    t->set_normalization_version(fingerprint::kNormalizationVersion);
-    t->set_minhash_version(fingerprint::kMinHashVersion);
-    t->set_winnow_version(fingerprint::kWinnowVersion);
-    t->set_normalized_hash(f.normalized_hash);
-    for (int i = 0; i < minhash_values; ++i) t->add_minhash(f.minhash[i]);
-    for (const auto& w : f.winnows) {
-      v1::WinnowFingerprint* wf = t->add_winnows();
-      wf->set_hash(w.hash);
-      wf->set_token_index(w.token_index);
-    }
-    t->set_token_count(f.token_count);
+    SetFingerprints(text, "worker-7/doc-1", {minhash_values}, req.mutable_document());
     return req;
   };
   auto send = [&](const v1::RegisterDocumentsRequest& req, v1::RegisterDocumentsResponse* resp) {
-    grpc::ClientContext ctx;
-    auto stream = registry_->RegisterDocuments(&ctx);
-    EXPECT_TRUE(stream->Write(req));
-    stream->WritesDone();
-    while (stream->Read(resp)) {
-    }
-    return stream->Finish();
+    std::vector<v1::DocumentReceipt> receipts;
+    grpc::Status s = SendStream(registry_.get(), {req}, &receipts);
+    for (const auto& r : receipts) *resp->add_receipts() = r;
+    return s;
   };
 
   v1::RegisterDocumentsResponse bad;
@@ -237,6 +262,103 @@ TEST_F(ServerTest, ClientComputedFingerprintsRegisterWithoutContent) {
   ASSERT_TRUE(RegisterAll(registry_.get(), {{ds, "full", text}}, &full).ok());
   EXPECT_TRUE(full[0].already_registered());
   EXPECT_EQ(full[0].ledger_index(), r.ledger_index());
+}
+
+// Several whole documents in one message: registered together, receipts in
+// order; one bad document refuses the whole message, naming it, and writes
+// nothing; resending is idempotent.
+TEST_F(ServerTest, ABatchMessageIsRegisteredWholeOrNotAtAll) {
+  std::string ds = CreateDataset("batches");
+  auto text = [](int i) {
+    return "Document " + std::to_string(i) +
+           " of a batch sent by a pipeline worker in one message.";
+  };
+  v1::RegisterDocumentsRequest batch;
+  batch.set_dataset_id(ds);
+  SetFingerprints(text(0), "b/0", {}, batch.add_documents());
+  v1::DocumentPart* content = batch.add_documents();
+  content->set_client_ref("b/1");
+  content->set_content(text(1));
+  content->mutable_source()->set_url("https://example.org/b/1");
+  SetFingerprints(text(2), "b/2", {}, batch.add_documents());
+
+  uint64_t before = GetCheckpoint().tree_size();
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(SendStream(registry_.get(), {batch}, &r).ok());
+  ASSERT_EQ(r.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(r[i].client_ref(), "b/" + std::to_string(i));
+    EXPECT_EQ(r[i].content_id(), Sha256(text(i)));
+    EXPECT_EQ(r[i].ledger_index(), before + i);
+    EXPECT_FALSE(r[i].already_registered());
+  }
+  grpc::ClientContext ctx;
+  v1::GetEntriesRequest ereq;
+  ereq.set_start(before);
+  ereq.set_count(3);
+  v1::GetEntriesResponse eresp;
+  ASSERT_TRUE(ledger_->GetEntries(&ctx, ereq, &eresp).ok());
+  ASSERT_EQ(eresp.entries_size(), 3);
+  std::vector<FingerprintOrigin> origins;
+  for (const auto& e : eresp.entries()) {
+    DocumentEntry d = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(e.data()))));
+    ASSERT_TRUE(d.text.has_value());
+    origins.push_back(d.text->origin);
+  }
+  EXPECT_EQ(origins,
+            (std::vector<FingerprintOrigin>{FingerprintOrigin::kClient, FingerprintOrigin::kServer,
+                                            FingerprintOrigin::kClient}));
+
+  // The same message again: the same registrations, nothing appended.
+  std::vector<v1::DocumentReceipt> again;
+  ASSERT_TRUE(SendStream(registry_.get(), {batch}, &again).ok());
+  ASSERT_EQ(again.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(again[i].already_registered());
+    EXPECT_EQ(again[i].ledger_index(), r[i].ledger_index());
+  }
+  uint64_t size = GetCheckpoint().tree_size();
+  EXPECT_EQ(size, before + 3);
+
+  // A bad document anywhere refuses the message and names it.
+  struct Bad {
+    std::function<void(v1::RegisterDocumentsRequest*)> spoil;
+    const char* field;
+  };
+  std::vector<Bad> bad = {
+      {[&](v1::RegisterDocumentsRequest* m) {
+         SetFingerprints(text(7), "b/7", {3}, m->add_documents());
+       },
+       "documents[1].fingerprints.text.minhash"},
+      {[&](v1::RegisterDocumentsRequest* m) {
+         m->add_documents()->mutable_source()->set_license("not an SPDX ((expression");
+       },
+       "documents[1].source.license"},
+      {[&](v1::RegisterDocumentsRequest* m) {
+         v1::DocumentPart* p = m->add_documents();
+         p->set_content("part one");
+         p->set_more(true);
+       },
+       "documents[1].more"},
+      {[&](v1::RegisterDocumentsRequest* m) {
+         m->add_documents()->set_client_ref(std::string(5000, 'r'));
+       },
+       "documents[1].client_ref"},
+      {[&](v1::RegisterDocumentsRequest* m) { m->mutable_document()->set_content("x"); },
+       "document and documents"},
+  };
+  for (const Bad& b : bad) {
+    v1::RegisterDocumentsRequest m;
+    m.set_dataset_id(ds);
+    SetFingerprints(text(6), "b/6", {}, m.add_documents());  // valid on its own
+    b.spoil(&m);
+    std::vector<v1::DocumentReceipt> none;
+    grpc::Status s = SendStream(registry_.get(), {m}, &none);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << b.field;
+    EXPECT_NE(s.error_message().find(b.field), std::string::npos) << s.error_message();
+    EXPECT_TRUE(none.empty()) << b.field;
+  }
+  EXPECT_EQ(GetCheckpoint().tree_size(), size);
 }
 
 // Source records and verdicts over the wire: a dataset default, a document

@@ -4,6 +4,7 @@
 //
 //   provledger_bench [--docs 200000] [--runs 3] [--clients 4] [--doc-bytes 1024]
 //                    [--proof-entries 1000000] [--proof-samples 20000] [--dir /tmp]
+//                    [--client-fingerprints] [--batch 1] [--no-near-duplicate-index]
 //
 // 1. Throughput: for each run, a fresh provledgerd (in-process, RocksDB in a
 //    fresh directory, loopback gRPC) and `clients` concurrent streams of
@@ -67,6 +68,7 @@ std::string FreshDir(const std::string& base, const std::string& name) {
 
 bool g_index_near_duplicates = true;
 bool g_client_fingerprints = false;
+uint64_t g_batch = 1;  // documents per message
 
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
@@ -170,18 +172,24 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
     const std::string& prose = Prose();
     std::mt19937_64 rng(t);
     uint64_t mine = docs / clients + (static_cast<uint64_t>(t) < docs % clients ? 1 : 0);
-    requests[t].reserve(mine);
+    requests[t].reserve(mine / g_batch + 1);
     for (uint64_t i = 0; i < mine; ++i) {
       // Unique content: an id, then doc_bytes of prose from a random offset.
       std::string id = std::to_string(t) + ":" + std::to_string(i) + " ";
       std::string body =
           id + prose.substr(rng() % (prose.size() - doc_bytes), doc_bytes - id.size());
-      provledger::v1::RegisterDocumentsRequest req;
-      req.set_dataset_id(cresp.dataset_id());
-      req.mutable_document()->set_client_ref(id);
-      req.mutable_document()->mutable_source()->set_url("https://bench.example/" + id);
+      // One document per message, or g_batch per message in `documents`.
+      if (i % g_batch == 0) {
+        requests[t].emplace_back();
+        requests[t].back().set_dataset_id(cresp.dataset_id());
+      }
+      provledger::v1::RegisterDocumentsRequest& req = requests[t].back();
+      provledger::v1::DocumentPart* part =
+          g_batch == 1 ? req.mutable_document() : req.add_documents();
+      part->set_client_ref(id);
+      part->mutable_source()->set_url("https://bench.example/" + id);
       if (g_client_fingerprints) {
-        auto* f = req.mutable_document()->mutable_fingerprints();
+        auto* f = part->mutable_fingerprints();
         f->set_content_id(provledger::Sha256(body));
         f->set_size_bytes(body.size());
         f->set_media_type("text/plain; charset=utf-8");
@@ -200,9 +208,8 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
         }
         tf->set_token_count(fp->token_count);
       } else {
-        req.mutable_document()->set_content(std::move(body));
+        part->set_content(std::move(body));
       }
-      requests[t].push_back(std::move(req));
     }
   }
 
@@ -297,14 +304,19 @@ int main(int argc, char** argv) {
                "Server skips the LSH-band and winnowing index keys");
   app.add_flag("--client-fingerprints", g_client_fingerprints,
                "Clients send precomputed fingerprints instead of content");
+  app.add_option("--batch", g_batch, "Documents per message (RegisterDocumentsRequest.documents)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   CLI11_PARSE(app, argc, argv);
   g_index_near_duplicates = !no_near_duplicate_index;
 
-  printf("provledger_bench: %llu docs x %zu B, %d clients, %d runs, dir %s; %s, %s\n",
-         static_cast<unsigned long long>(docs), doc_bytes, clients, runs,  // NOLINT
-         base.c_str(),
-         g_client_fingerprints ? "client-computed fingerprints" : "server-side fingerprinting",
-         g_index_near_duplicates ? "full index" : "no near-duplicate index");
+  printf(
+      "provledger_bench: %llu docs x %zu B, %d clients, %llu per message, %d runs, dir %s; %s, "
+      "%s\n",
+      static_cast<unsigned long long>(docs), doc_bytes, clients,     // NOLINT
+      static_cast<unsigned long long>(g_batch), runs, base.c_str(),  // NOLINT
+      g_client_fingerprints ? "client-computed fingerprints" : "server-side fingerprinting",
+      g_index_near_duplicates ? "full index" : "no near-duplicate index");
   std::vector<double> ours, acked, baseline;
   for (int r = 0; r < runs; ++r) {
     RunRate rate = ThroughputRun(base, r, docs, clients, doc_bytes);

@@ -28,6 +28,7 @@ namespace provledger::cli {
 namespace {
 
 constexpr size_t kPartBytes = 1 << 20;  // the protocol's per-message limit
+constexpr int kBatchDocuments = 256;    // fingerprint records per message (at most 1,000)
 
 using Stream =
     grpc::ClientReaderWriter<v1::RegisterDocumentsRequest, v1::RegisterDocumentsResponse>;
@@ -109,6 +110,20 @@ int Register(const RegisterArgs& args) {
   Progress progress;
   std::string send_error;
 
+  // Fingerprint records go several per message (RegisterDocumentsRequest.
+  // documents): one message each would cost more than their registration.
+  v1::RegisterDocumentsRequest batch;
+  batch.set_dataset_id(args.dataset_id);
+  size_t batch_bytes = 0;
+  auto send_batch = [&]() {
+    if (batch.documents_size() == 0) return true;
+    if (!stream->Write(batch)) return false;
+    progress.sent += batch.documents_size();
+    batch.clear_documents();
+    batch_bytes = 0;
+    return true;
+  };
+
   std::thread sender([&] {
     for (const InputFile& file : *files) {
       std::ifstream in(file.path, std::ios::binary);
@@ -138,19 +153,21 @@ int Register(const RegisterArgs& args) {
                          record.ref() + ") could not be fingerprinted: " + record.error();
             break;
           }
-          v1::RegisterDocumentsRequest req;
-          req.set_dataset_id(args.dataset_id);
-          req.mutable_document()->set_client_ref(record.ref());
-          *req.mutable_document()->mutable_fingerprints() = record.fingerprints();
+          v1::DocumentPart* part = batch.add_documents();
+          part->set_client_ref(record.ref());
+          *part->mutable_fingerprints() = record.fingerprints();
           // The record's own source overrides the --source file field by
           // field (proto3 MergeFrom: set fields win), as for JSONL.
-          v1::SourceRecord* src = req.mutable_document()->mutable_source();
+          v1::SourceRecord* src = part->mutable_source();
           if (file_source.has_value()) *src = ToProto(*file_source);
           src->MergeFrom(record.source());
-          if (!stream->Write(req)) break;
-          ++progress.sent;
+          batch_bytes += part->ByteSizeLong();
+          if ((batch.documents_size() == kBatchDocuments || batch_bytes >= kPartBytes) &&
+              !send_batch()) {
+            break;
+          }
         }
-        if (!send_error.empty()) break;
+        if (!send_error.empty() || !send_batch()) break;
         continue;
       }
       if (file.jsonl) {
