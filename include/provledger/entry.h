@@ -245,6 +245,12 @@ struct DecodedEntry {
 
 // InvalidArgument naming the defect if `bytes` is not a canonical v1 entry.
 absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes);
+// The text fingerprints of a document entry, decoding nothing else (the
+// posting indexer reads every entry for these): nullopt for other entry
+// types and for documents without them. The entry's structure and these
+// fields are checked as DecodeEntry and AsDocumentEntry check them.
+absl::StatusOr<std::optional<TextFingerprintRecord>> DecodeDocumentFingerprints(
+    std::string_view bytes);
 // Typed views. InvalidArgument if the type is wrong or a required field is
 // missing or malformed.
 absl::StatusOr<DatasetEntry> AsDatasetEntry(const DecodedEntry& e);

@@ -126,6 +126,12 @@ class Ledger {
   absl::StatusOr<SignedCheckpoint> CheckpointAtOrBefore(uint64_t size);
   // Entries [start, start + count) clipped to the latest size.
   absl::StatusOr<std::vector<StoredEntry>> GetEntries(uint64_t start, uint64_t count);
+  // Entries [start, start + count) clipped to the latest size, in order,
+  // read in one pass without their leaf hashes: `fn` gets each index and
+  // entry (valid during the call) until it returns false. DataLoss if one
+  // is missing.
+  absl::Status ScanEntries(uint64_t start, uint64_t count,
+                           const std::function<bool(uint64_t, std::string_view)>& fn);
   // The entries at `indices` (any order, in one batched read). OutOfRange if
   // one is beyond the latest size.
   absl::StatusOr<std::vector<StoredEntry>> GetEntriesAt(const std::vector<uint64_t>& indices);

@@ -174,53 +174,49 @@ void PostingIndex::Loop() {
 
 absl::Status PostingIndex::ReadChunk(uint64_t size) {
   uint64_t count = std::min<uint64_t>(options_.read_chunk, size - next_);
-  PL_ASSIGN_OR_RETURN(std::vector<StoredEntry> entries, ledger_->GetEntries(next_, count));
-  if (entries.size() != count) {
-    return absl::DataLossError("postings: ledger entries from " + std::to_string(next_) +
-                               " are missing");
-  }
   if (next_ == watermark_) pending_since_ = std::chrono::steady_clock::now();
-  for (const StoredEntry& e : entries) {
-    auto fail = [&e](const absl::Status& s) {
-      return absl::DataLossError("postings: entry " + std::to_string(e.index) +
-                                 " does not decode: " + std::string(s.message()));
-    };
+  absl::Status bad;
+  std::vector<std::pair<uint64_t, uint32_t>> ws;
+  PL_RETURN_IF_ERROR(ledger_->ScanEntries(next_, count, [&](uint64_t index, std::string_view data) {
     // Only document entries carry fingerprints; the type is the second byte.
-    if (e.data.size() < 2 ||
-        static_cast<uint8_t>(e.data[1]) != static_cast<uint8_t>(EntryType::kDocumentRegistered)) {
-      continue;
+    if (data.size() < 2 ||
+        static_cast<uint8_t>(data[1]) != static_cast<uint8_t>(EntryType::kDocumentRegistered)) {
+      return true;
     }
-    auto decoded = DecodeEntry(e.data);
-    if (!decoded.ok()) return fail(decoded.status());
-    auto doc = AsDocumentEntry(*decoded);
-    if (!doc.ok()) return fail(doc.status());
-    if (!doc->text.has_value()) continue;
-    const TextFingerprintRecord& t = *doc->text;
+    auto text = DecodeDocumentFingerprints(data);
+    if (!text.ok()) {
+      bad = absl::DataLossError("postings: entry " + std::to_string(index) +
+                                " does not decode: " + std::string(text.status().message()));
+      return false;
+    }
+    if (!text->has_value()) return true;
+    const TextFingerprintRecord& t = **text;
     if (t.minhash_version == fingerprint::kMinHashVersion &&
         t.minhash.size() == fingerprint::kMinHashSize && t.token_count > 0) {
       fingerprint::MinHashSignature sig;
       std::copy(t.minhash.begin(), t.minhash.end(), sig.begin());
       std::vector<uint64_t> bands = fingerprint::LshBands(sig);
-      for (size_t b = 0; b < bands.size(); ++b) buckets_[b].push_back({bands[b], e.index, 0});
+      for (size_t b = 0; b < bands.size(); ++b) buckets_[b].push_back({bands[b], index, 0});
       pending_ += bands.size();
     }
     if (t.winnow_version == fingerprint::kWinnowVersion) {
       // One posting per distinct hash: its first position, flagged when
       // the hash occurs again in the document.
-      std::vector<std::pair<uint64_t, uint32_t>> ws;
-      ws.reserve(t.winnows.size());
+      ws.clear();
       for (const auto& w : t.winnows) ws.emplace_back(w.hash, w.token_index);
       std::sort(ws.begin(), ws.end());
       for (size_t i = 0; i < ws.size();) {
         size_t j = i + 1;
         while (j < ws.size() && ws[j].first == ws[i].first) ++j;
         uint32_t value = ws[i].second | (j - i > 1 ? posting_keys::kRepeatedFlag : 0u);
-        buckets_[kWinnowBucket].push_back({ws[i].first, e.index, value});
+        buckets_[kWinnowBucket].push_back({ws[i].first, index, value});
         ++pending_;
         i = j;
       }
     }
-  }
+    return true;
+  }));
+  PL_RETURN_IF_ERROR(bad);
   next_ += count;
   return absl::OkStatus();
 }
@@ -238,9 +234,9 @@ absl::Status PostingIndex::WriteRun() {
         if (bucket == kBuckets) return false;
         const Posting& p = buckets_[bucket][i++];
         bool winnow = bucket == kWinnowBucket;
-        *key = posting_keys::Prefix(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
-                                    winnow ? 0 : static_cast<uint8_t>(bucket), p.hash);
-        AppendU64BE(key, p.ledger_index);
+        posting_keys::AppendKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
+                                winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
+                                key);
         if (winnow) AppendU32BE(value, p.value);
         return true;
       });
@@ -250,7 +246,9 @@ absl::Status PostingIndex::WriteRun() {
   WriteBatch wb;
   wb.Put(Column::kMeta, posting_keys::kWatermarkKey, U64BE(next_));
   PL_RETURN_IF_ERROR(storage_->Write(wb, /*sync=*/false));
-  for (auto& v : buckets_) std::vector<Posting>().swap(v);
+  // The buckets keep their capacity for the next run (a run's worth,
+  // ~24 MB at the default size).
+  for (auto& v : buckets_) v.clear();
   pending_ = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -20,13 +20,24 @@ inline constexpr char kWinnow = 'W';   // value: token index, u32 BE (| kRepeate
 inline constexpr uint32_t kRepeatedFlag = 0x80000000u;
 
 // The lookup prefix: kind ‖ band (0 for winnowing) ‖ hash (u64 BE).
+inline void AppendPrefix(char kind, uint8_t band, uint64_t hash, std::string* out) {
+  out->push_back(kind);
+  out->push_back(static_cast<char>(band));
+  AppendU64BE(out, hash);
+}
 inline std::string Prefix(char kind, uint8_t band, uint64_t hash) {
   std::string p;
   p.reserve(kPostingsPrefixBytes + 8);
-  p.push_back(kind);
-  p.push_back(static_cast<char>(band));
-  AppendU64BE(&p, hash);
+  AppendPrefix(kind, band, hash, &p);
   return p;
+}
+
+// Appends the whole key of a posting: Prefix(kind, band, hash) ‖ ledger
+// index (u64 BE), without a temporary (the indexer writes millions).
+inline void AppendKey(char kind, uint8_t band, uint64_t hash, uint64_t ledger_index,
+                      std::string* key) {
+  AppendPrefix(kind, band, hash, key);
+  AppendU64BE(key, ledger_index);
 }
 
 // The first key after every key that starts with `prefix` (prefixes here

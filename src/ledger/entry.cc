@@ -1,10 +1,13 @@
 #include "provledger/entry.h"
 
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "entry_fields.h"
 #include "provledger/encoding.h"
 #include "provledger/sha256.h"
+#include "provledger/status_macros.h"
 
 namespace provledger {
 namespace entry_internal {
@@ -109,21 +112,25 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
   return w.Finish();
 }
 
-absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
+namespace {
+
+// Checks the header and walks the fields of a canonical v1 entry: `fn` gets
+// each (tag, value) in order. InvalidArgument naming the defect.
+template <typename Fn>
+absl::Status WalkEntry(std::string_view bytes, EntryType* type, int64_t* timestamp_us, Fn fn) {
   if (bytes.size() < 10) return absl::InvalidArgumentError("entry: shorter than its header");
-  DecodedEntry e;
-  e.version = static_cast<uint8_t>(bytes[0]);
-  if (e.version != kEntryFormatVersion) {
+  uint8_t version = static_cast<uint8_t>(bytes[0]);
+  if (version != kEntryFormatVersion) {
     return absl::InvalidArgumentError("entry: unsupported format version " +
-                                      std::to_string(e.version));
+                                      std::to_string(version));
   }
-  uint8_t type = static_cast<uint8_t>(bytes[1]);
-  if (type < static_cast<uint8_t>(EntryType::kDatasetCreated) ||
-      type > static_cast<uint8_t>(EntryType::kReviewRecorded)) {
-    return absl::InvalidArgumentError("entry: unknown entry type " + std::to_string(type));
+  uint8_t t = static_cast<uint8_t>(bytes[1]);
+  if (t < static_cast<uint8_t>(EntryType::kDatasetCreated) ||
+      t > static_cast<uint8_t>(EntryType::kReviewRecorded)) {
+    return absl::InvalidArgumentError("entry: unknown entry type " + std::to_string(t));
   }
-  e.type = static_cast<EntryType>(type);
-  e.timestamp_us = static_cast<int64_t>(ReadU64BE(bytes.data() + 2));
+  *type = static_cast<EntryType>(t);
+  *timestamp_us = static_cast<int64_t>(ReadU64BE(bytes.data() + 2));
   std::string_view rest = bytes.substr(10);
   int last_tag = -1;
   while (!rest.empty()) {
@@ -136,11 +143,96 @@ absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
     }
     if (len == 0) return absl::InvalidArgumentError("entry: empty field value");
     if (len > rest.size()) return absl::InvalidArgumentError("entry: truncated field value");
-    e.fields.emplace(tag, std::string(rest.substr(0, len)));
+    fn(tag, rest.substr(0, len));
     rest.remove_prefix(len);
     last_tag = tag;
   }
+  return absl::OkStatus();
+}
+
+// The fingerprint fields of a document entry, as stored (empty = absent).
+struct TextFields {
+  std::string_view origin, normalized_hash, minhash, token_count, winnows;
+};
+
+// The text fingerprint record of a document entry's fields: nullopt when
+// it has none. InvalidArgument if they are malformed or incomplete.
+absl::StatusOr<std::optional<TextFingerprintRecord>> DecodeTextFields(const TextFields& f) {
+  if (f.origin.empty()) {
+    if (!f.winnows.empty()) {
+      return absl::InvalidArgumentError("document entry: winnows without the other fingerprints");
+    }
+    return std::optional<TextFingerprintRecord>();
+  }
+  const std::string_view nh = f.normalized_hash, mh = f.minhash, tc = f.token_count;
+  if (f.origin.size() != 1 || (f.origin[0] != 1 && f.origin[0] != 2) || nh.size() != 17 ||
+      mh.empty() || (mh.size() - 1) % 4 != 0 || tc.size() != 8) {
+    return absl::InvalidArgumentError("document entry: malformed fingerprint fields");
+  }
+  TextFingerprintRecord t;
+  t.origin = static_cast<FingerprintOrigin>(f.origin[0]);
+  t.normalization_version = static_cast<uint8_t>(nh[0]);
+  t.normalized_hash = std::string(nh.substr(1));
+  t.minhash_version = static_cast<uint8_t>(mh[0]);
+  t.minhash.reserve((mh.size() - 1) / 4);
+  for (size_t i = 1; i < mh.size(); i += 4) t.minhash.push_back(ReadU32BE(mh.data() + i));
+  t.token_count = ReadU64BE(tc.data());
+  const std::string_view ws = f.winnows;
+  if (!ws.empty()) {
+    if ((ws.size() - 1) % 12 != 0 || ws.size() == 1) {
+      return absl::InvalidArgumentError("document entry: malformed winnows field");
+    }
+    t.winnow_version = static_cast<uint8_t>(ws[0]);
+    t.winnows.reserve((ws.size() - 1) / 12);
+    for (size_t i = 1; i < ws.size(); i += 12) {
+      t.winnows.push_back({ReadU64BE(ws.data() + i), ReadU32BE(ws.data() + i + 8)});
+    }
+  }
+  return std::optional<TextFingerprintRecord>(std::move(t));
+}
+
+}  // namespace
+
+absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
+  DecodedEntry e;
+  e.version = kEntryFormatVersion;
+  auto* fields = &e.fields;
+  PL_RETURN_IF_ERROR(
+      WalkEntry(bytes, &e.type, &e.timestamp_us, [fields](uint16_t tag, std::string_view value) {
+        fields->emplace(tag, std::string(value));
+      }));
   return e;
+}
+
+absl::StatusOr<std::optional<TextFingerprintRecord>> DecodeDocumentFingerprints(
+    std::string_view bytes) {
+  EntryType type = EntryType::kDatasetCreated;
+  int64_t timestamp_us = 0;
+  TextFields f;
+  PL_RETURN_IF_ERROR(
+      WalkEntry(bytes, &type, &timestamp_us, [&f](uint16_t tag, std::string_view value) {
+        switch (tag) {
+          case kDocumentTagFingerprintOrigin:
+            f.origin = value;
+            break;
+          case kDocumentTagNormalizedHash:
+            f.normalized_hash = value;
+            break;
+          case kDocumentTagMinHash:
+            f.minhash = value;
+            break;
+          case kDocumentTagTokenCount:
+            f.token_count = value;
+            break;
+          case kDocumentTagWinnows:
+            f.winnows = value;
+            break;
+          default:
+            break;
+        }
+      }));
+  if (type != EntryType::kDocumentRegistered) return std::optional<TextFingerprintRecord>();
+  return DecodeTextFields(f);
 }
 
 absl::StatusOr<DatasetEntry> AsDatasetEntry(const DecodedEntry& e) {
@@ -175,37 +267,12 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
   }
   d.size_bytes = ReadU64BE(size.data());
   d.media_type = Field(e, kDocumentTagMediaType);
-  std::string origin = Field(e, kDocumentTagFingerprintOrigin);
-  if (!origin.empty()) {
-    std::string nh = Field(e, kDocumentTagNormalizedHash);
-    std::string mh = Field(e, kDocumentTagMinHash);
-    std::string tc = Field(e, kDocumentTagTokenCount);
-    if (origin.size() != 1 || (origin[0] != 1 && origin[0] != 2) || nh.size() != 17 || mh.empty() ||
-        (mh.size() - 1) % 4 != 0 || tc.size() != 8) {
-      return absl::InvalidArgumentError("document entry: malformed fingerprint fields");
-    }
-    TextFingerprintRecord t;
-    t.origin = static_cast<FingerprintOrigin>(origin[0]);
-    t.normalization_version = static_cast<uint8_t>(nh[0]);
-    t.normalized_hash = nh.substr(1);
-    t.minhash_version = static_cast<uint8_t>(mh[0]);
-    for (size_t i = 1; i < mh.size(); i += 4) t.minhash.push_back(ReadU32BE(mh.data() + i));
-    t.token_count = ReadU64BE(tc.data());
-    std::string ws = Field(e, kDocumentTagWinnows);
-    if (!ws.empty()) {
-      if ((ws.size() - 1) % 12 != 0 || ws.size() == 1) {
-        return absl::InvalidArgumentError("document entry: malformed winnows field");
-      }
-      t.winnow_version = static_cast<uint8_t>(ws[0]);
-      t.winnows.reserve((ws.size() - 1) / 12);
-      for (size_t i = 1; i < ws.size(); i += 12) {
-        t.winnows.push_back({ReadU64BE(ws.data() + i), ReadU32BE(ws.data() + i + 8)});
-      }
-    }
-    d.text = std::move(t);
-  } else if (e.fields.count(kDocumentTagWinnows)) {
-    return absl::InvalidArgumentError("document entry: winnows without the other fingerprints");
-  }
+  const std::string origin = Field(e, kDocumentTagFingerprintOrigin);
+  const std::string nh = Field(e, kDocumentTagNormalizedHash);
+  const std::string mh = Field(e, kDocumentTagMinHash);
+  const std::string tc = Field(e, kDocumentTagTokenCount);
+  const std::string ws = Field(e, kDocumentTagWinnows);
+  PL_ASSIGN_OR_RETURN(d.text, DecodeTextFields({origin, nh, mh, tc, ws}));
   std::string verdict = Field(e, kDocumentTagVerdict);
   if (!verdict.empty()) {
     VerdictRecord v;

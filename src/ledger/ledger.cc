@@ -389,6 +389,32 @@ absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntries(uint64_t start, uint
   return GetEntriesAt(indices);
 }
 
+absl::Status Ledger::ScanEntries(uint64_t start, uint64_t count,
+                                 const std::function<bool(uint64_t, std::string_view)>& fn) {
+  uint64_t size = Latest()->size;
+  if (start >= size || count == 0) return absl::OkStatus();
+  const uint64_t end = start + std::min<uint64_t>(count, size - start);
+  uint64_t next = start;
+  bool stopped = false;
+  absl::Status gap;
+  PL_RETURN_IF_ERROR(storage_->Scan(Column::kEntries, EntryKey(start), EntryKey(end),
+                                    [&](std::string_view key, std::string_view value) {
+                                      if (key.size() != 8 || ReadU64BE(key.data()) != next) {
+                                        gap = absl::DataLossError("entry " + std::to_string(next) +
+                                                                  " is missing");
+                                        return false;
+                                      }
+                                      ++next;
+                                      stopped = !fn(next - 1, value);
+                                      return !stopped;
+                                    }));
+  PL_RETURN_IF_ERROR(gap);
+  if (!stopped && next != end) {
+    return absl::DataLossError("entry " + std::to_string(next) + " is missing");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<StoredEntry>> Ledger::GetEntriesAt(
     const std::vector<uint64_t>& indices) {
   uint64_t size = Latest()->size;

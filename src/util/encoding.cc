@@ -6,16 +6,18 @@
 
 namespace provledger {
 
+// Bytes go through a small buffer and one append: a push_back per byte
+// re-checks the capacity each time (keys and entries are built by millions).
 void AppendU64BE(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+  out->append(b, sizeof(b));
 }
 
 void AppendU32BE(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+  out->append(b, sizeof(b));
 }
 
 void AppendU16BE(std::string* out, uint16_t v) {

@@ -17,6 +17,7 @@
 //    then GetInclusionProof for random indices over gRPC from one client;
 //    p50/p99 latency, plus the storage-level proof time.
 #include <grpcpp/grpcpp.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -141,7 +142,19 @@ void ReportBytesPerDocument(const std::string& db_dir, uint64_t docs, size_t doc
 struct RunRate {
   double acked = 0;    // documents/s until the last receipt
   double indexed = 0;  // documents/s until their postings were readable too
+  double cpu_us = 0;   // process CPU (server and clients) per document
+  double cores = 0;    // CPU seconds per second until indexed
 };
+
+// CPU seconds (user + system) the whole process has used so far.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 // One registration run.
 RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clients,
@@ -219,6 +232,7 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
   printf("  run %d: requests built, timing\n", run + 1);  // a mark to attach a profiler at
   fflush(stdout);
   Clock::time_point start = Clock::now();
+  double cpu_start = ProcessCpuSeconds();
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
       auto stub = provledger::v1::RegistryService::NewStub(Channel(server->port()));
@@ -251,6 +265,7 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
     }
     indexed_secs = Seconds(start, Clock::now());
   }
+  double cpu = ProcessCpuSeconds() - cpu_start;
   if (acked != docs) {
     fprintf(stderr, "only %llu of %llu documents acknowledged\n",
             static_cast<unsigned long long>(acked.load()),  // NOLINT(google-runtime-int)
@@ -260,7 +275,8 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
   server.reset();  // closing flushes the memtables into table files
   ReportBytesPerDocument(dir + "/db", docs, doc_bytes);
   std::filesystem::remove_all(dir);
-  return RunRate{static_cast<double>(docs) / secs, static_cast<double>(docs) / indexed_secs};
+  return RunRate{static_cast<double>(docs) / secs, static_cast<double>(docs) / indexed_secs,
+                 cpu * 1e6 / static_cast<double>(docs), cpu / indexed_secs};
 }
 
 // RocksDB's own synced write rate through the Storage layer: values/s.
@@ -324,9 +340,9 @@ int main(int argc, char** argv) {
     acked.push_back(rate.acked);
     baseline.push_back(BaselineRun(base, std::min<uint64_t>(docs, 200000), 1000, doc_bytes));
     printf(
-        "  run %d: provledger %.0f durable and indexed docs/s (%.0f/s acknowledged); RocksDB "
-        "synced 1000-value batches %.0f values/s\n",
-        r + 1, rate.indexed, rate.acked, baseline.back());
+        "  run %d: provledger %.0f durable and indexed docs/s (%.0f/s acknowledged; CPU %.0f "
+        "us/doc, %.2f cores busy); RocksDB synced 1000-value batches %.0f values/s\n",
+        r + 1, rate.indexed, rate.acked, rate.cpu_us, rate.cores, baseline.back());
     fflush(stdout);
   }
   double single = BaselineRun(base, 2000, 1, doc_bytes);

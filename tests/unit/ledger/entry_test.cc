@@ -114,6 +114,23 @@ TEST(EntryTest, TextFingerprintsRoundTrip) {
   // Without fingerprints the fields are absent, not empty.
   DocumentEntry plain{"ds", std::string(32, 'a'), 10, "", "", {}};
   EXPECT_FALSE(AsDocumentEntry(*DecodeEntry(EncodeDocumentEntry(plain, 5)))->text.has_value());
+
+  // The indexer's decoder reads the same record and nothing else.
+  auto only = DecodeDocumentFingerprints(bytes);
+  ASSERT_TRUE(only.ok()) << only.status();
+  ASSERT_TRUE(only->has_value());
+  EXPECT_EQ((*only)->origin, back->text->origin);
+  EXPECT_EQ((*only)->normalized_hash, back->text->normalized_hash);
+  EXPECT_EQ((*only)->minhash, back->text->minhash);
+  EXPECT_EQ((*only)->token_count, back->text->token_count);
+  ASSERT_EQ((*only)->winnows.size(), 3u);
+  EXPECT_EQ((*only)->winnows[2].hash, back->text->winnows[2].hash);
+  EXPECT_EQ((*only)->winnows[2].token_index, 40u);
+  EXPECT_FALSE(DecodeDocumentFingerprints(EncodeDocumentEntry(plain, 5))->has_value());
+  DatasetEntry ds{"ds_1", "name", "1", "", "", "", ""};
+  EXPECT_FALSE(DecodeDocumentFingerprints(EncodeDatasetEntry(ds, 5))->has_value());
+  EXPECT_EQ(DecodeDocumentFingerprints(bytes.substr(0, bytes.size() - 1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(EntryTest, MalformedFingerprintFieldsAreRejected) {
@@ -141,6 +158,9 @@ TEST(EntryTest, MalformedFingerprintFieldsAreRejected) {
   auto bad = AsDocumentEntry(*DecodeEntry(cut));
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("winnows"), std::string::npos) << bad.status();
+  auto bad_only = DecodeDocumentFingerprints(cut);
+  EXPECT_EQ(bad_only.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_only.status().message().find("winnows"), std::string::npos) << bad_only.status();
 }
 
 }  // namespace

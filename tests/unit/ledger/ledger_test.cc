@@ -90,6 +90,31 @@ TEST_F(LedgerTest, AppendsAreProvableAgainstTheSignedCheckpoint) {
   EXPECT_EQ(ledger_->InclusionProof(10, 10).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(LedgerTest, ScanEntriesListsARangeInOrderClippedToTheTree) {
+  Open();
+  std::vector<AppendRequest> reqs;
+  for (int i = 0; i < 5; ++i) reqs.push_back(Doc("doc-" + std::to_string(i)));
+  PL_ASSERT_OK(ledger_->Append(std::move(reqs)).status);
+  std::vector<StoredEntry> stored = ValueOrDie(ledger_->GetEntries(0, 5));
+  std::vector<std::pair<uint64_t, std::string>> seen;
+  PL_ASSERT_OK(ledger_->ScanEntries(1, 10, [&](uint64_t i, std::string_view data) {
+    seen.emplace_back(i, std::string(data));
+    return true;
+  }));
+  ASSERT_EQ(seen.size(), 4u);  // 1..4: clipped to the tree size
+  for (size_t k = 0; k < seen.size(); ++k) {
+    EXPECT_EQ(seen[k].first, k + 1);
+    EXPECT_EQ(seen[k].second, stored[k + 1].data);
+  }
+  size_t calls = 0;
+  PL_ASSERT_OK(ledger_->ScanEntries(0, 5, [&](uint64_t, std::string_view) { return ++calls < 2; }));
+  EXPECT_EQ(calls, 2u);
+  PL_ASSERT_OK(ledger_->ScanEntries(5, 3, [&](uint64_t, std::string_view) {
+    ADD_FAILURE() << "nothing lies beyond the tree";
+    return true;
+  }));
+}
+
 TEST_F(LedgerTest, CheckpointAtOrBeforeIsTheOneSignedThen) {
   Open();
   // Batches of 3 and 4: checkpoints at sizes 0, 3 and 7.
