@@ -73,6 +73,10 @@ std::string EncodeDatasetEntry(const DatasetEntry& d, int64_t timestamp_us) {
 
 std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
   FieldWriter w(EntryType::kDocumentRegistered, timestamp_us);
+  size_t estimate = 256 + d.dataset_id.size() + d.client_ref.size() + d.media_type.size();
+  if (d.text.has_value()) estimate += 4 * d.text->minhash.size() + 12 * d.text->winnows.size();
+  if (d.verdict.has_value()) estimate += d.verdict->source.size() + d.verdict->license.size();
+  w.Reserve(estimate);
   w.Bytes(kDocumentTagDatasetId, d.dataset_id);
   w.Bytes(kDocumentTagContentId, d.content_id);
   w.U64(kDocumentTagSize, d.size_bytes);
@@ -84,6 +88,7 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
     w.Bytes(kDocumentTagNormalizedHash,
             std::string(1, static_cast<char>(t.normalization_version)) + t.normalized_hash);
     std::string sig(1, static_cast<char>(t.minhash_version));
+    sig.reserve(1 + 4 * t.minhash.size());
     for (uint32_t v : t.minhash) AppendU32BE(&sig, v);
     w.Bytes(kDocumentTagMinHash, sig);
     w.U64(kDocumentTagTokenCount, t.token_count);

@@ -28,7 +28,13 @@ class FieldWriter {
     AppendU32BE(&out_, static_cast<uint32_t>(value.size()));
     out_.append(value);
   }
-  void U64(uint16_t tag, uint64_t v) { Bytes(tag, U64BE(v)); }
+  void U64(uint16_t tag, uint64_t v) {
+    AppendU16BE(&out_, tag);
+    AppendU32BE(&out_, 8);
+    AppendU64BE(&out_, v);
+  }
+  // Room for `bytes` more, so a large entry is not regrown field by field.
+  void Reserve(size_t bytes) { out_.reserve(out_.size() + bytes); }
   void Byte(uint16_t tag, uint8_t v) { Bytes(tag, std::string(1, static_cast<char>(v))); }
   std::string Finish() { return std::move(out_); }
 
