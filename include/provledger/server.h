@@ -39,6 +39,8 @@ struct ServerConfig {
   // that never answers match queries may turn it off; turned on again, the
   // postings catch up from the entries.
   bool index_near_duplicates = true;
+  // How the posting indexer batches and builds its runs (when on).
+  PostingIndexOptions postings;
   size_t max_batch_entries = 16384;
   size_t block_cache_bytes = 256u << 20;
   // Recompute every leaf and the root on start (O(n)) before serving.

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "posting_keys.h"
 #include "provledger/encoding.h"
@@ -222,24 +224,51 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
 }
 
 absl::Status PostingIndex::WriteRun() {
-  std::vector<Posting> scratch;
-  for (auto& bucket : buckets_) SortPostings(&bucket, &scratch);
-  size_t bucket = 0, i = 0;
-  absl::Status s = storage_->IngestSorted(
-      Column::kPostings, [this, &bucket, &i](std::string* key, std::string* value) {
-        while (bucket < kBuckets && i == buckets_[bucket].size()) {
-          ++bucket;
-          i = 0;
-        }
-        if (bucket == kBuckets) return false;
-        const Posting& p = buckets_[bucket][i++];
-        bool winnow = bucket == kWinnowBucket;
-        posting_keys::AppendKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
-                                winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
-                                key);
-        if (winnow) AppendU32BE(value, p.value);
-        return true;
-      });
+  // With two threads or more, the winnowing bucket (about two thirds of a
+  // run) is sorted on a second thread while this one sorts the bands.
+  const size_t threads = std::max<size_t>(1, options_.build_threads);
+  {
+    std::vector<Posting> scratch_w;
+    std::thread winnows;
+    if (threads > 1) {
+      winnows = std::thread([&] { SortPostings(&buckets_[kWinnowBucket], &scratch_w); });
+    }
+    std::vector<Posting> scratch;
+    for (size_t b = 0; b < kBuckets; ++b) {
+      if (b != kWinnowBucket || threads == 1) SortPostings(&buckets_[b], &scratch);
+    }
+    if (winnows.joinable()) winnows.join();
+  }
+  // In key order the run is the buckets one after another; it is cut into
+  // `threads` parts of equal length, whose table files are built at once.
+  size_t total = 0;
+  for (const auto& b : buckets_) total += b.size();
+  std::vector<Storage::SortedRun> parts;
+  parts.reserve(threads);
+  for (size_t k = 0; k < threads; ++k) {
+    size_t begin = total * k / threads;
+    size_t left = total * (k + 1) / threads - begin;
+    size_t bucket = 0;
+    while (bucket < kBuckets && begin >= buckets_[bucket].size()) {
+      begin -= buckets_[bucket++].size();
+    }
+    parts.push_back([this, bucket, i = begin, left](std::string* key, std::string* value) mutable {
+      if (left == 0) return false;
+      while (i == buckets_[bucket].size()) {
+        ++bucket;
+        i = 0;
+      }
+      const Posting& p = buckets_[bucket][i++];
+      --left;
+      bool winnow = bucket == kWinnowBucket;
+      posting_keys::AppendKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
+                              winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
+                              key);
+      if (winnow) AppendU32BE(value, p.value);
+      return true;
+    });
+  }
+  absl::Status s = storage_->IngestSortedParts(Column::kPostings, parts);
   PL_RETURN_IF_ERROR(s);
   // Not synced: a watermark lost in a crash only means the run is ingested
   // again on the next start, which rewrites the same keys.

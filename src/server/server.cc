@@ -92,8 +92,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   }
 
   if (config.index_near_duplicates) {
-    PL_ASSIGN_OR_RETURN(impl->postings,
-                        PostingIndex::Open(impl->ledger.get(), impl->storage.get()));
+    PL_ASSIGN_OR_RETURN(impl->postings, PostingIndex::Open(impl->ledger.get(), impl->storage.get(),
+                                                           config.postings));
   }
 
   RegistryOptions registry_options = config.registry;
