@@ -111,10 +111,16 @@ class PostingIndex {
  private:
   struct Posting;
   PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions options, uint64_t watermark);
+  // The reader: reads entries, collects their postings into runs and hands
+  // each run to the writer, so the next run is read while one is written.
   void Loop();
   // Reads entries [next_, size) (at most one chunk) and collects postings.
   absl::Status ReadChunk(uint64_t size);
-  // Ingests the pending postings and advances the watermark to next_.
+  // Waits for the writer to be idle, then gives it the pending postings
+  // (up to next_); the writer's error if it has failed.
+  absl::Status HandOff();
+  // The writer: ingests each run handed to it, then advances the watermark.
+  void WriterLoop();
   absl::Status WriteRun();
   absl::Status ScanLsh(const std::vector<std::string>& prefixes, size_t limit,
                        std::vector<std::vector<uint64_t>>* out);
@@ -124,18 +130,28 @@ class PostingIndex {
   const PostingIndexOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;     // the indexer: work requested or stopping
-  std::condition_variable written_;  // waiters: the watermark moved or failed
+  std::condition_variable wake_;     // the reader: work requested or stopping
+  std::condition_variable handoff_;  // the writer: a run is handed or it should stop
+  std::condition_variable written_;  // waiters and the reader: the writer finished a run or failed
   uint64_t watermark_;               // guarded by mu_
   uint64_t flush_to_ = 0;            // guarded by mu_: a waiter wants this size now
   bool stopping_ = false;            // guarded by mu_
+  bool writing_ = false;             // guarded by mu_: the writer holds a run
+  bool writer_stop_ = false;         // guarded by mu_
   absl::Status error_;               // guarded by mu_
 
-  // Indexer thread only.
+  // Reader thread only.
   uint64_t next_;                              // the next entry to read
+  uint64_t handed_;                            // entries below it are handed to the writer
   std::vector<std::vector<Posting>> buckets_;  // by kind and band
   size_t pending_ = 0;                         // postings in buckets_
   std::chrono::steady_clock::time_point pending_since_;
+
+  // The run being written: the writer's while writing_, else the reader's.
+  std::vector<std::vector<Posting>> run_;
+  uint64_t run_end_ = 0;  // the entries it covers end here
+
+  std::thread writer_;
   std::thread indexer_;
 };
 

@@ -92,7 +92,10 @@ PostingIndex::PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions
       options_(options),
       watermark_(watermark),
       next_(watermark),
-      buckets_(kBuckets) {
+      handed_(watermark),
+      buckets_(kBuckets),
+      run_(kBuckets) {
+  writer_ = std::thread([this] { WriterLoop(); });
   indexer_ = std::thread([this] { Loop(); });
 }
 
@@ -102,7 +105,13 @@ PostingIndex::~PostingIndex() {
     stopping_ = true;
   }
   wake_.notify_all();
-  indexer_.join();
+  indexer_.join();  // hands off the last run and waits until it is written
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    writer_stop_ = true;
+  }
+  handoff_.notify_all();
+  writer_.join();
 }
 
 uint64_t PostingIndex::indexed_size() const {
@@ -143,40 +152,75 @@ void PostingIndex::Loop() {
     bool stopping, flush;
     {
       std::unique_lock<std::mutex> lock(mu_);
+      if (!error_.ok()) return;  // the writer failed
       stopping = stopping_;
-      flush = flush_to_ > watermark_;
+      flush = flush_to_ > handed_;
     }
     uint64_t size = ledger_->Latest()->size;
     absl::Status s;
     if (next_ < size && pending_ < options_.max_run_postings) s = ReadChunk(size);
     bool caught_up = next_ >= size;
-    bool unwritten = next_ > watermark_;  // entries read but not yet recorded
+    bool unhanded = next_ > handed_;  // entries read but not yet given to the writer
     auto now = std::chrono::steady_clock::now();
-    if (s.ok() && unwritten &&
+    if (s.ok() && unhanded &&
         (pending_ >= options_.max_run_postings ||
          (caught_up && (flush || stopping || now - pending_since_ >= options_.max_delay)))) {
-      s = WriteRun();
+      s = HandOff();
     }
+    std::unique_lock<std::mutex> lock(mu_);
     if (!s.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      error_ = s;
+      if (error_.ok()) error_ = s;
       written_.notify_all();
       return;
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    if (stopping_ && next_ == watermark_) {
+    if (stopping_ && next_ == handed_) {
+      // Everything read is handed off; stop once the writer has written it.
+      written_.wait(lock, [&] { return !writing_; });
       written_.notify_all();
       return;
     }
     if (caught_up) {
-      wake_.wait_for(lock, options_.poll, [&] { return stopping_ || flush_to_ > watermark_; });
+      wake_.wait_for(lock, options_.poll, [&] { return stopping_ || flush_to_ > handed_; });
     }
+  }
+}
+
+absl::Status PostingIndex::HandOff() {
+  std::unique_lock<std::mutex> lock(mu_);
+  written_.wait(lock, [&] { return !writing_ || !error_.ok(); });
+  if (!error_.ok()) return error_;
+  // run_ was emptied by the writer and keeps its capacity for this run.
+  run_.swap(buckets_);
+  run_end_ = next_;
+  handed_ = next_;
+  pending_ = 0;
+  writing_ = true;
+  handoff_.notify_all();
+  return absl::OkStatus();
+}
+
+void PostingIndex::WriterLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    handoff_.wait(lock, [&] { return writing_ || writer_stop_; });
+    if (!writing_) return;
+    lock.unlock();
+    absl::Status s = WriteRun();
+    lock.lock();
+    if (s.ok()) {
+      watermark_ = run_end_;
+    } else if (error_.ok()) {
+      error_ = s;
+    }
+    writing_ = false;
+    written_.notify_all();
+    wake_.notify_all();
   }
 }
 
 absl::Status PostingIndex::ReadChunk(uint64_t size) {
   uint64_t count = std::min<uint64_t>(options_.read_chunk, size - next_);
-  if (next_ == watermark_) pending_since_ = std::chrono::steady_clock::now();
+  if (next_ == handed_) pending_since_ = std::chrono::steady_clock::now();
   absl::Status bad;
   std::vector<std::pair<uint64_t, uint32_t>> ws;
   PL_RETURN_IF_ERROR(ledger_->ScanEntries(next_, count, [&](uint64_t index, std::string_view data) {
@@ -231,34 +275,34 @@ absl::Status PostingIndex::WriteRun() {
     std::vector<Posting> scratch_w;
     std::thread winnows;
     if (threads > 1) {
-      winnows = std::thread([&] { SortPostings(&buckets_[kWinnowBucket], &scratch_w); });
+      winnows = std::thread([&] { SortPostings(&run_[kWinnowBucket], &scratch_w); });
     }
     std::vector<Posting> scratch;
     for (size_t b = 0; b < kBuckets; ++b) {
-      if (b != kWinnowBucket || threads == 1) SortPostings(&buckets_[b], &scratch);
+      if (b != kWinnowBucket || threads == 1) SortPostings(&run_[b], &scratch);
     }
     if (winnows.joinable()) winnows.join();
   }
   // In key order the run is the buckets one after another; it is cut into
   // `threads` parts of equal length, whose table files are built at once.
   size_t total = 0;
-  for (const auto& b : buckets_) total += b.size();
+  for (const auto& b : run_) total += b.size();
   std::vector<Storage::SortedRun> parts;
   parts.reserve(threads);
   for (size_t k = 0; k < threads; ++k) {
     size_t begin = total * k / threads;
     size_t left = total * (k + 1) / threads - begin;
     size_t bucket = 0;
-    while (bucket < kBuckets && begin >= buckets_[bucket].size()) {
-      begin -= buckets_[bucket++].size();
+    while (bucket < kBuckets && begin >= run_[bucket].size()) {
+      begin -= run_[bucket++].size();
     }
     parts.push_back([this, bucket, i = begin, left](std::string* key, std::string* value) mutable {
       if (left == 0) return false;
-      while (i == buckets_[bucket].size()) {
+      while (i == run_[bucket].size()) {
         ++bucket;
         i = 0;
       }
-      const Posting& p = buckets_[bucket][i++];
+      const Posting& p = run_[bucket][i++];
       --left;
       bool winnow = bucket == kWinnowBucket;
       posting_keys::AppendKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
@@ -268,22 +312,15 @@ absl::Status PostingIndex::WriteRun() {
       return true;
     });
   }
-  absl::Status s = storage_->IngestSortedParts(Column::kPostings, parts);
-  PL_RETURN_IF_ERROR(s);
+  PL_RETURN_IF_ERROR(storage_->IngestSortedParts(Column::kPostings, parts));
   // Not synced: a watermark lost in a crash only means the run is ingested
   // again on the next start, which rewrites the same keys.
   WriteBatch wb;
-  wb.Put(Column::kMeta, posting_keys::kWatermarkKey, U64BE(next_));
+  wb.Put(Column::kMeta, posting_keys::kWatermarkKey, U64BE(run_end_));
   PL_RETURN_IF_ERROR(storage_->Write(wb, /*sync=*/false));
   // The buckets keep their capacity for the next run (a run's worth,
   // ~24 MB at the default size).
-  for (auto& v : buckets_) v.clear();
-  pending_ = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    watermark_ = next_;
-  }
-  written_.notify_all();
+  for (auto& v : run_) v.clear();
   return absl::OkStatus();
 }
 

@@ -250,6 +250,34 @@ TEST_F(PostingIndexTest, BadRequestsAndForeignWatermarksAreRefused) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+// The writer's storage failing stops the indexer with that error: waiters
+// hear it, nothing is marked indexed, and closing does not hang.
+TEST(PostingIndexFaultTest, AFailedRunStopsTheIndexerAndIsReported) {
+  // Writes: the ledger's first checkpoint, the dataset, the documents; the
+  // fourth (the first posting run) fails.
+  std::unique_ptr<Storage> storage = NewMemoryStorage(/*fail_writes_after=*/3);
+  LedgerOptions o;
+  o.origin = "postings.example/log";
+  o.signers.push_back(std::make_shared<NoteSigner>("postings.example/log",
+                                                   ValueOrDie(Ed25519PrivateKey::Generate())));
+  auto ledger = ValueOrDie(Ledger::Open(storage.get(), o));
+  Registry registry(ledger.get(), SystemClock(), RegistryOptions{});
+  std::string ds =
+      ValueOrDie(registry.CreateDataset(DatasetSpec{"f", "1", "", "", "", {}})).dataset_id;
+  std::vector<DocumentRegistration> batch;
+  for (int i = 0; i < 3; ++i) {
+    DocumentAssembler a(&registry);
+    batch.push_back(*ValueOrDie(a.AddPart(ds, "r" + std::to_string(i), Text(40 + i, 60), false)));
+  }
+  PL_ASSERT_OK(registry.Register(batch).status);
+  auto index = ValueOrDie(PostingIndex::Open(ledger.get(), storage.get()));
+  absl::Status s = index->WaitIndexed(ledger->Latest()->size, Soon());
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_EQ(index->status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(index->indexed_size(), 0u);
+  index.reset();  // returns: the reader and the writer both stop
+}
+
 TEST_F(PostingIndexTest, AnUndecodableDocumentEntryStopsTheIndexerWithDataLoss) {
   // A document-typed entry that does not decode (the ledger stores bytes).
   std::string bad(10, '\0');
