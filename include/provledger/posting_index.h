@@ -57,9 +57,8 @@ struct PostingIndexOptions {
   std::chrono::milliseconds poll{20};
   // Entries read from the ledger at a time.
   size_t read_chunk = 4096;
-  // Threads that sort a run and build its table files (the run is ingested
-  // as this many files, in one unit).
-  size_t build_threads = 2;
+  // Threads that sort a run (1 or 2: the winnowing bucket on its own).
+  size_t sort_threads = 2;
 };
 
 // One winnowing posting: the document's ledger index and the token index of

@@ -98,22 +98,14 @@ class Storage {
   // value, or nullopt if the range is empty.
   virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(
       Column column, std::string_view begin, std::string_view end) = 0;
-  // Fills the next key-value pair of a sorted run and returns true, or
-  // returns false at the end.
-  using SortedRun = std::function<bool(std::string* key, std::string* value)>;
   // Adds a run of key-value pairs to `column` as one unit, bypassing the
-  // write-ahead log. The run comes in consecutive parts: keys must be
-  // strictly ascending within a part and from each part to the next
-  // (InvalidArgument otherwise, and nothing is added). The RocksDB backend
-  // builds the parts' table files concurrently, calling each part from its
-  // own thread (the first from the caller's). A key already present takes
-  // the new value. Durable when it returns OK; for derived data that can be
-  // rebuilt (no ordering with Write is promised across a crash).
-  virtual absl::Status IngestSortedParts(Column column, const std::vector<SortedRun>& parts) = 0;
-  // A run in one part.
-  absl::Status IngestSorted(Column column, SortedRun next) {
-    return IngestSortedParts(column, {std::move(next)});
-  }
+  // write-ahead log: `next(key, value)` fills the next pair and returns true,
+  // or returns false at the end. Keys must be strictly ascending
+  // (InvalidArgument otherwise, and nothing is added). A key already present
+  // takes the new value. Durable when it returns OK; for derived data that
+  // can be rebuilt (no ordering with Write is promised across a crash).
+  virtual absl::Status IngestSorted(
+      Column column, const std::function<bool(std::string*, std::string*)>& next) = 0;
   // Bytes `column` occupies: its table files on disk (compressed) plus its
   // memtables for RocksDB; the sum of key and value sizes in memory.
   virtual absl::StatusOr<uint64_t> ApproximateBytes(Column column) = 0;

@@ -268,9 +268,11 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
 }
 
 absl::Status PostingIndex::WriteRun() {
-  // With two threads or more, the winnowing bucket (about two thirds of a
-  // run) is sorted on a second thread while this one sorts the bands.
-  const size_t threads = std::max<size_t>(1, options_.build_threads);
+  // The winnowing bucket (about two thirds of a run) is sorted on a second
+  // thread while this one sorts the bands. The run stays one table file:
+  // every run lands in level 0 (posting keys are random), and two files a
+  // run doubled the level-0 count that stalls writes (docs/benchmarks.md).
+  const size_t threads = std::max<size_t>(1, options_.sort_threads);
   {
     std::vector<Posting> scratch_w;
     std::thread winnows;
@@ -283,36 +285,22 @@ absl::Status PostingIndex::WriteRun() {
     }
     if (winnows.joinable()) winnows.join();
   }
-  // In key order the run is the buckets one after another; it is cut into
-  // `threads` parts of equal length, whose table files are built at once.
-  size_t total = 0;
-  for (const auto& b : run_) total += b.size();
-  std::vector<Storage::SortedRun> parts;
-  parts.reserve(threads);
-  for (size_t k = 0; k < threads; ++k) {
-    size_t begin = total * k / threads;
-    size_t left = total * (k + 1) / threads - begin;
-    size_t bucket = 0;
-    while (bucket < kBuckets && begin >= run_[bucket].size()) {
-      begin -= run_[bucket++].size();
-    }
-    parts.push_back([this, bucket, i = begin, left](std::string* key, std::string* value) mutable {
-      if (left == 0) return false;
-      while (i == run_[bucket].size()) {
-        ++bucket;
-        i = 0;
-      }
-      const Posting& p = run_[bucket][i++];
-      --left;
-      bool winnow = bucket == kWinnowBucket;
-      posting_keys::AppendKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
-                              winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
-                              key);
-      if (winnow) AppendU32BE(value, p.value);
-      return true;
-    });
-  }
-  PL_RETURN_IF_ERROR(storage_->IngestSortedParts(Column::kPostings, parts));
+  size_t bucket = 0, i = 0;
+  PL_RETURN_IF_ERROR(storage_->IngestSorted(
+      Column::kPostings, [this, &bucket, &i](std::string* key, std::string* value) {
+        while (bucket < kBuckets && i == run_[bucket].size()) {
+          ++bucket;
+          i = 0;
+        }
+        if (bucket == kBuckets) return false;
+        const Posting& p = run_[bucket][i++];
+        bool winnow = bucket == kWinnowBucket;
+        posting_keys::AppendKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
+                                winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
+                                key);
+        if (winnow) AppendU32BE(value, p.value);
+        return true;
+      }));
   // Not synced: a watermark lost in a crash only means the run is ingested
   // again on the next start, which rewrites the same keys.
   WriteBatch wb;

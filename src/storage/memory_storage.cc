@@ -101,18 +101,17 @@ class MemoryStorage final : public Storage {
     return std::optional<std::pair<std::string, std::string>>(*it);
   }
 
-  absl::Status IngestSortedParts(Column column, const std::vector<SortedRun>& parts) override {
+  absl::Status IngestSorted(Column column,
+                            const std::function<bool(std::string*, std::string*)>& next) override {
     std::vector<std::pair<std::string, std::string>> run;
     std::string key, value;
-    for (const SortedRun& next : parts) {
-      while (next(&key, &value)) {
-        if (!run.empty() && key <= run.back().first) {
-          return absl::InvalidArgumentError("ingest: keys are not strictly ascending");
-        }
-        run.emplace_back(std::move(key), std::move(value));
-        key.clear();
-        value.clear();
+    while (next(&key, &value)) {
+      if (!run.empty() && key <= run.back().first) {
+        return absl::InvalidArgumentError("ingest: keys are not strictly ascending");
       }
+      run.emplace_back(std::move(key), std::move(value));
+      key.clear();
+      value.clear();
     }
     std::lock_guard<std::mutex> lock(mu_);
     if (writes_left_ == 0) {

@@ -70,12 +70,12 @@ std::string FreshDir(const std::string& base, const std::string& name) {
 bool g_index_near_duplicates = true;
 bool g_client_fingerprints = false;
 uint64_t g_batch = 1;  // documents per message
-size_t g_index_threads = provledger::PostingIndexOptions{}.build_threads;
+size_t g_index_threads = provledger::PostingIndexOptions{}.sort_threads;
 
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
   config.index_near_duplicates = g_index_near_duplicates;
-  config.postings.build_threads = g_index_threads;
+  config.postings.sort_threads = g_index_threads;
   config.data_dir = dir;
   config.listen = "127.0.0.1:0";
   config.origin = "bench.example/provledger";
@@ -326,9 +326,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   app.add_option("--index-threads", g_index_threads,
-                 "Threads that sort and build each posting run (PostingIndexOptions)")
+                 "Threads that sort each posting run (PostingIndexOptions)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 16));
+      ->check(CLI::Range(1, 2));
   CLI11_PARSE(app, argc, argv);
   g_index_near_duplicates = !no_near_duplicate_index;
 

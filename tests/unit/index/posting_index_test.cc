@@ -189,7 +189,7 @@ TEST_F(PostingIndexTest, SmallRunsAndChunksGiveTheSamePostingsAsOneRun) {
   PostingIndexOptions small;
   small.max_run_postings = 2000;
   small.read_chunk = 3;
-  small.build_threads = 3;  // the one run above was built in the default two parts
+  small.sort_threads = 1;  // the one run above was sorted on the default two threads
   index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
   PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
   EXPECT_EQ(ReadAll(docs), one_run);

@@ -180,38 +180,6 @@ TEST_P(StorageConformanceTest, IngestSortedRefusesUnorderedRunsWhole) {
   EXPECT_FALSE(ValueOrDie(db_->Get(Column::kPostings, p + "b")).has_value());
 }
 
-TEST_P(StorageConformanceTest, ARunInPartsIsIngestedWholeOrNotAtAll) {
-  std::string p = "W" + std::string(9, '\x03');
-  std::vector<std::string> keys;
-  for (int i = 0; i < 300; ++i) keys.push_back(p + std::to_string(1000 + i));
-  // Three parts (one of them empty) cut anywhere: the same as one run.
-  std::vector<Storage::SortedRun> parts = {SortedRun({keys.begin(), keys.begin() + 120}),
-                                           SortedRun({}),
-                                           SortedRun({keys.begin() + 120, keys.end()})};
-  PL_ASSERT_OK(db_->IngestSortedParts(Column::kPostings, parts));
-  std::vector<std::string> seen;
-  PL_ASSERT_OK(db_->Scan(Column::kPostings, p, "", [&](std::string_view k, std::string_view) {
-    seen.emplace_back(k);
-    return true;
-  }));
-  EXPECT_EQ(seen, keys);
-
-  // Parts that overlap or come out of order are refused whole.
-  std::string q = "W" + std::string(9, '\x04');
-  using Parts = std::vector<std::vector<std::string>>;
-  for (const Parts& bad : {Parts{{q + "a", q + "c"}, {q + "b", q + "d"}},
-                           Parts{{q + "c", q + "d"}, {q + "a", q + "b"}},
-                           Parts{{q + "a", q + "b"}, {q + "b", q + "c"}}}) {
-    std::vector<Storage::SortedRun> runs;
-    for (const auto& part : bad) runs.push_back(SortedRun(part));
-    absl::Status s = db_->IngestSortedParts(Column::kPostings, runs);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  }
-  for (const char* k : {"a", "b", "c", "d"}) {
-    EXPECT_FALSE(ValueOrDie(db_->Get(Column::kPostings, q + k)).has_value()) << k;
-  }
-}
-
 INSTANTIATE_TEST_SUITE_P(
     Backends, StorageConformanceTest,
     ::testing::Values(Backend{"rocksdb",
