@@ -12,8 +12,9 @@
 // batch: a background indexer reads committed entries in order, collects
 // their postings, and adds them to Column::kPostings as large sorted runs
 // (Storage::IngestSorted), which costs a small fraction of inserting ~95
-// random keys per document into the write path (docs/benchmarks.md). After
-// each run it records how far it got (the watermark, in Column::kMeta); on
+// random keys per document into the write path (docs/benchmarks.md). Two
+// threads: the reader collects the next run while the writer sorts and
+// ingests the last. After each run the writer records how far it got (the watermark, in Column::kMeta); on
 // Open it continues from there, so a crash loses no postings, and an empty
 // postings column is rebuilt from the entries.
 //
@@ -49,7 +50,9 @@ namespace provledger {
 
 struct PostingIndexOptions {
   // A run is written when this many postings are pending (a 4 KB English
-  // document has about 95: 32 bands and ~63 winnowing hashes) ...
+  // document has about 95: 32 bands and ~63 winnowing hashes; a posting
+  // takes 24 bytes, and the run being read, the one being written and the
+  // sort's scratch are held at once) ...
   size_t max_run_postings = 1000000;
   // ... or when the oldest pending entry has waited this long.
   std::chrono::milliseconds max_delay{1000};

@@ -306,8 +306,9 @@ absl::Status PostingIndex::WriteRun() {
   WriteBatch wb;
   wb.Put(Column::kMeta, posting_keys::kWatermarkKey, U64BE(run_end_));
   PL_RETURN_IF_ERROR(storage_->Write(wb, /*sync=*/false));
-  // The buckets keep their capacity for the next run (a run's worth,
-  // ~24 MB at the default size).
+  // The buffers keep their capacity for the next run (with the reader's
+  // and the sort's scratch, about three runs' worth: ~70 MB at the default
+  // run size).
   for (auto& v : run_) v.clear();
   return absl::OkStatus();
 }
