@@ -14,9 +14,10 @@
 // (Storage::IngestSorted), which costs a small fraction of inserting ~95
 // random keys per document into the write path (docs/benchmarks.md). Two
 // threads: the reader collects the next run while the writer sorts and
-// ingests the last. After each run the writer records how far it got (the watermark, in Column::kMeta); on
-// Open it continues from there, so a crash loses no postings, and an empty
-// postings column is rebuilt from the entries.
+// ingests the last. After each run the writer records how far it got (the
+// watermark, in Column::kMeta); on Open it continues from there, so a crash
+// loses no postings, and an empty postings column is rebuilt from the
+// entries.
 //
 // Freshness: entries [0, indexed_size()) are fully indexed. A run is
 // written when `max_run_postings` are pending or the oldest pending entry has
