@@ -167,7 +167,10 @@ int Register(const RegisterArgs& args) {
             break;
           }
         }
-        if (!send_error.empty() || !send_batch()) break;
+        // The records before a bad one are sent, as they would have been
+        // one by one; then the stream is cancelled.
+        bool sent = send_batch();
+        if (!send_error.empty() || !sent) break;
         continue;
       }
       if (file.jsonl) {
