@@ -71,11 +71,13 @@ bool g_index_near_duplicates = true;
 bool g_client_fingerprints = false;
 uint64_t g_batch = 1;  // documents per message
 size_t g_index_threads = provledger::PostingIndexOptions{}.sort_threads;
+size_t g_run_postings = provledger::PostingIndexOptions{}.max_run_postings;
 
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
   config.index_near_duplicates = g_index_near_duplicates;
   config.postings.sort_threads = g_index_threads;
+  config.postings.max_run_postings = g_run_postings;
   config.data_dir = dir;
   config.listen = "127.0.0.1:0";
   config.origin = "bench.example/provledger";
@@ -329,6 +331,10 @@ int main(int argc, char** argv) {
                  "Threads that sort each posting run (PostingIndexOptions)")
       ->capture_default_str()
       ->check(CLI::Range(1, 2));
+  app.add_option("--run-postings", g_run_postings,
+                 "Postings per ingested run (PostingIndexOptions::max_run_postings)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1000}, size_t{100000000}));
   CLI11_PARSE(app, argc, argv);
   g_index_near_duplicates = !no_near_duplicate_index;
 
