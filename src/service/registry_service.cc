@@ -207,6 +207,16 @@ void AddReceipts(StreamState* st, size_t documents, RegisterOutcome out) {
   st->cv.notify_all();
 }
 
+// A document part's own source record, converted and checked; errors name
+// `field` + "source.*".
+absl::StatusOr<policy::SourceRecord> DocumentSource(const v1::DocumentPart& part,
+                                                    const std::string& field,
+                                                    const Registry& registry) {
+  PL_ASSIGN_OR_RETURN(policy::SourceRecord source, FromProto(part.source(), field + "source."));
+  PL_RETURN_IF_ERROR(registry.CheckSource(source, field));
+  return source;
+}
+
 // The most documents one message may carry in `documents`.
 constexpr int kMaxBatchDocuments = 1000;
 
@@ -243,8 +253,7 @@ absl::StatusOr<DocumentRegistration> ClientDocument(const std::string& dataset_i
     text.token_count = t.token_count();
     doc.text = std::move(text);
   }
-  PL_ASSIGN_OR_RETURN(doc.source, FromProto(part.source(), field + "source."));
-  PL_RETURN_IF_ERROR(registry->CheckSource(doc.source, field));
+  PL_ASSIGN_OR_RETURN(doc.source, DocumentSource(part, field, *registry));
   PL_RETURN_IF_ERROR(registry->CheckClientFingerprints(versions, &doc, field));
   return doc;
 }
@@ -258,8 +267,7 @@ absl::StatusOr<DocumentRegistration> ContentDocument(const std::string& dataset_
                                       "more is set: a document in `documents` is whole; send a "
                                       "document in parts with `document`, one part per message");
   }
-  PL_ASSIGN_OR_RETURN(policy::SourceRecord source, FromProto(part.source(), field + "source."));
-  PL_RETURN_IF_ERROR(registry->CheckSource(source, field));
+  PL_ASSIGN_OR_RETURN(policy::SourceRecord source, DocumentSource(part, field, *registry));
   DocumentAssembler assembler(registry);
   auto done = assembler.AddPart(dataset_id, part.client_ref(), part.content(), /*more=*/false);
   if (!done.ok()) {
@@ -382,11 +390,7 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       continue;
     }
     if (!assembler.in_progress()) {
-      auto source = FromProto(req.document().source(), "document.source.");
-      if (source.ok()) {
-        absl::Status checked = registry_->CheckSource(*source);
-        if (!checked.ok()) source = checked;
-      }
+      auto source = DocumentSource(req.document(), "document.", *registry_);
       if (!source.ok()) {
         read_error = source.status();
         break;
