@@ -9,17 +9,21 @@
 //
 // Durability: appends from all callers are grouped by one committer thread
 // into a single WriteBatch -- entries, tree nodes, index keys and the new
-// signed checkpoint -- that is written with a synced WAL before any caller is
-// called back. A callback with OK status means the entries survive a crash.
+// signed checkpoint -- written to the WAL; a sync thread then fsyncs the WAL
+// (one fsync for every group written meanwhile, while the committer writes
+// the next) before any caller is called back or the checkpoint is published
+// (Latest). A callback with OK status means the entries survive a crash; a
+// crash keeps a prefix of the groups, and a group not yet synced was neither
+// acknowledged nor visible through this API.
 //
 // No forks: a checkpoint is signed only for the tree in the batch that stores
 // it, and on Open the root recomputed from storage must equal the last stored
-// checkpoint's root, or Open fails (FailedPrecondition). If a synced write
+// checkpoint's root, or Open fails (FailedPrecondition). If a write or a sync
 // fails the ledger stops accepting appends (Unavailable) until reopened,
 // because the engine's state is then unknown.
 //
 // Thread-safety: all methods may be called concurrently. Callbacks run on the
-// committer thread and must not block on the ledger.
+// sync thread and must not block on the ledger.
 #ifndef PROVLEDGER_LEDGER_H_
 #define PROVLEDGER_LEDGER_H_
 
@@ -105,13 +109,14 @@ class Ledger {
   // The origin recorded in `storage` by a previous Open, or nullopt for a
   // storage that holds no ledger yet.
   static absl::StatusOr<std::optional<std::string>> StoredOrigin(Storage* storage);
-  ~Ledger();  // Stops the committer after draining queued appends.
+  ~Ledger();  // Stops both threads after draining queued appends.
 
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
 
   // Queues `requests` for the next group commit; `done` is called once, from
-  // the committer thread, when they are durable or have failed.
+  // the ledger's sync thread (or inline when the ledger refuses appends),
+  // when they are durable or have failed. Calls come in AppendAsync order.
   void AppendAsync(std::vector<AppendRequest> requests, std::function<void(AppendOutcome)> done);
   // Blocking form of AppendAsync.
   AppendOutcome Append(std::vector<AppendRequest> requests);
@@ -139,7 +144,8 @@ class Ledger {
   // exceeds it, InvalidArgument if index >= size or from > to.
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size);
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t from, uint64_t to);
-  // Value of a single-valued index key (the ledger index), or nullopt.
+  // Value of a single-valued index key (the ledger index), or nullopt (also
+  // for an entry beyond the latest checkpoint: written, not yet durable).
   absl::StatusOr<std::optional<uint64_t>> LookupIndex(const std::string& key);
   // Ledger indices under a multi-valued index prefix, ascending, starting at
   // `after` + 1 (or the first), at most `limit`.
@@ -175,26 +181,48 @@ class Ledger {
     std::vector<AppendRequest> requests;
     std::function<void(AppendOutcome)> done;
   };
+  // A group commit written (not yet synced) or refused, waiting for the sync
+  // thread to make it durable and call its callbacks.
+  struct Written {
+    std::vector<std::function<void(AppendOutcome)>> done;
+    std::vector<std::vector<AppendResult>> results;      // one per callback
+    absl::Status status;                                 // the group's write
+    bool wrote = false;                                  // something to sync
+    std::shared_ptr<const SignedCheckpoint> checkpoint;  // covers the results
+  };
 
   Ledger(Storage* storage, LedgerOptions options);
   absl::Status Recover();
   absl::StatusOr<std::string> SignCheckpoint(uint64_t size, const std::string& root) const;
+  // The write stage: dedup, entries, tree nodes and a signed checkpoint in
+  // one batch written without fsync; the sync stage fsyncs whatever groups
+  // were written meanwhile in one go, then publishes their checkpoint and
+  // answers. So the next group is built and written while the last syncs.
   void CommitLoop();
-  void CommitBatch(std::vector<Pending> batch);
+  Written CommitBatch(std::vector<Pending> batch);
+  void SyncLoop();
   absl::Status CheckSize(uint64_t size) const;
 
   Storage* const storage_;
   const LedgerOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // queue_ or stopping_ changed
+  std::condition_variable sync_cv_;  // written_ or committer_done_ changed
   std::deque<Pending> queue_;
+  std::deque<Written> written_;
   bool stopping_ = false;
-  absl::Status failed_;  // sticky write failure
+  bool committer_done_ = false;
+  absl::Status failed_;  // sticky write or sync failure
+  // The newest durable checkpoint: what readers, proofs and the posting
+  // indexer see. Entries beyond it may be written but not yet synced.
   std::shared_ptr<const SignedCheckpoint> latest_;
 
-  merkle::CompactTree tree_;  // committer thread only (after Open)
+  // Committer thread only (after Open): the tree and checkpoint as written.
+  merkle::CompactTree tree_;
+  std::shared_ptr<const SignedCheckpoint> written_checkpoint_;
   std::thread committer_;
+  std::thread syncer_;
 };
 
 }  // namespace provledger

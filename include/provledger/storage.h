@@ -11,7 +11,9 @@
 //
 // Contract for every implementation:
 // - Write applies all of a batch or none of it. With sync=true the batch is
-//   on stable storage (WAL fsynced) when Write returns OK.
+//   on stable storage (WAL fsynced) when Write returns OK; with sync=false
+//   it is once a later SyncWal returns OK. A crash keeps a prefix of the
+//   batches in Write order (never a later batch without an earlier one).
 // - After a failed Write the store may refuse further writes; callers must
 //   treat a failed synced write as "state unknown until reopened".
 // - Reads see every batch whose Write returned, in order.
@@ -78,6 +80,11 @@ class Storage {
   // Applies `batch` atomically; with `sync`, durably. Internal/Unavailable/
   // DataLoss (converted from the engine's error) on failure.
   virtual absl::Status Write(const WriteBatch& batch, bool sync) = 0;
+  // Makes every batch whose Write returned before the call durable (fsyncs
+  // the write-ahead log). May run while other threads Write. Unavailable/
+  // Internal on failure, after which nothing unsynced may be assumed durable
+  // and the store must be reopened.
+  virtual absl::Status SyncWal() = 0;
   // The value of `key`, or nullopt if absent.
   virtual absl::StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) = 0;
   // Values of `keys` in order (nullopt where absent), in one batched lookup.
@@ -123,8 +130,9 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
 
 // An in-memory Storage for tests. `fail_writes_after`: once that many Writes
 // have succeeded, every later Write fails with Unavailable and changes
-// nothing (negative = never fail).
-std::unique_ptr<Storage> NewMemoryStorage(int fail_writes_after = -1);
+// nothing (negative = never fail). `fail_syncs_after`: the same for SyncWal
+// (the writes stay readable, as RocksDB's memtables would).
+std::unique_ptr<Storage> NewMemoryStorage(int fail_writes_after = -1, int fail_syncs_after = -1);
 
 }  // namespace provledger
 

@@ -35,6 +35,8 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Storage* storage, LedgerOpt
   }
   std::unique_ptr<Ledger> ledger(new Ledger(storage, std::move(options)));
   PL_RETURN_IF_ERROR(ledger->Recover());
+  ledger->written_checkpoint_ = ledger->latest_;
+  ledger->syncer_ = std::thread([l = ledger.get()] { l->SyncLoop(); });
   ledger->committer_ = std::thread([l = ledger.get()] { l->CommitLoop(); });
   return ledger;
 }
@@ -50,6 +52,12 @@ Ledger::~Ledger() {
   }
   cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    committer_done_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
 }
 
 std::vector<std::string> Ledger::VerifierKeys() const {
@@ -219,24 +227,28 @@ void Ledger::CommitLoop() {
         queue_.pop_front();
       }
     }
-    CommitBatch(std::move(batch));
+    Written w = CommitBatch(std::move(batch));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      written_.push_back(std::move(w));
+    }
+    sync_cv_.notify_one();
   }
 }
 
-void Ledger::CommitBatch(std::vector<Pending> batch) {
-  auto fail_all = [&batch](const absl::Status& s) {
-    for (auto& p : batch) {
-      AppendOutcome out;
-      out.status = s;
-      p.done(std::move(out));
-    }
-  };
+Ledger::Written Ledger::CommitBatch(std::vector<Pending> batch) {
+  Written w;
+  w.done.reserve(batch.size());
+  for (auto& p : batch) w.done.push_back(std::move(p.done));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!failed_.ok()) return fail_all(failed_);
+    w.status = failed_;
   }
+  if (!w.status.ok()) return w;
 
-  // One batched lookup for every dedup key in the group.
+  // One batched lookup for every dedup key in the group. It sees groups
+  // written but not yet synced; their callbacks run first (in order), so a
+  // result naming one of their entries is never acknowledged before it.
   std::vector<std::string> dedup_keys;
   for (const auto& p : batch) {
     for (const auto& r : p.requests) {
@@ -244,7 +256,10 @@ void Ledger::CommitBatch(std::vector<Pending> batch) {
     }
   }
   auto existing = storage_->MultiGet(Column::kIndex, dedup_keys);
-  if (!existing.ok()) return fail_all(existing.status());
+  if (!existing.ok()) {
+    w.status = existing.status();
+    return w;
+  }
 
   // Existing dedup hits need their leaf hashes for the receipt.
   std::vector<merkle::NodeId> hit_leaves;
@@ -255,28 +270,32 @@ void Ledger::CommitBatch(std::vector<Pending> batch) {
   if (!hit_leaves.empty()) {
     StorageNodeReader reader(storage_);
     auto h = reader.ReadNodes(hit_leaves);
-    if (!h.ok()) return fail_all(h.status());
+    if (!h.ok()) {
+      w.status = h.status();
+      return w;
+    }
     hit_hashes = *std::move(h);
   }
 
   merkle::CompactTree tree = tree_;
   WriteBatch wb;
   std::unordered_map<std::string, AppendResult> in_batch;
-  std::vector<std::vector<AppendResult>> results(batch.size());
+  w.results.resize(batch.size());
   size_t dedup_pos = 0, hit_pos = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     for (auto& r : batch[i].requests) {
       if (!r.dedup_key.empty()) {
         const auto& found = (*existing)[dedup_pos++];
         if (found.has_value() && found->size() == 8) {
-          results[i].push_back(AppendResult{ReadU64BE(found->data()), hit_hashes[hit_pos++], true});
+          w.results[i].push_back(
+              AppendResult{ReadU64BE(found->data()), hit_hashes[hit_pos++], true});
           continue;
         }
         auto it = in_batch.find(r.dedup_key);
         if (it != in_batch.end()) {
           AppendResult dup = it->second;
           dup.existed = true;
-          results[i].push_back(dup);
+          w.results[i].push_back(dup);
           continue;
         }
       }
@@ -294,39 +313,88 @@ void Ledger::CommitBatch(std::vector<Pending> batch) {
       for (auto& k : r.index_keys) wb.Put(Column::kIndex, std::move(k), value);
       for (auto& k : r.index_prefixes) wb.Put(Column::kIndex, k + value, "");
       for (auto& [k, v] : r.index_prefix_values) wb.Put(Column::kIndex, k + value, std::move(v));
-      results[i].push_back(AppendResult{index, std::move(leaf), false});
+      w.results[i].push_back(AppendResult{index, std::move(leaf), false});
     }
   }
+  batch.clear();  // the requests' remaining memory, before the write
 
-  std::shared_ptr<const SignedCheckpoint> checkpoint = Latest();
-  if (tree.size() != tree_.size()) {
-    std::string root = tree.Root();
-    auto note = SignCheckpoint(tree.size(), root);
-    if (!note.ok()) return fail_all(note.status());
-    wb.Put(Column::kMeta, ledger_keys::kSize, U64BE(tree.size()));
-    wb.Put(Column::kMeta, CheckpointKey(tree.size()), *note);
-    absl::Status s = storage_->Write(wb, /*sync=*/true);
-    if (!s.ok()) {
-      absl::Status sticky = absl::UnavailableError(
-          "ledger write failed (" + std::string(s.message()) +
-          "); appends are refused until the server restarts and re-checks the ledger");
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        failed_ = sticky;
-      }
-      return fail_all(sticky);
-    }
-    tree_ = std::move(tree);
-    checkpoint = std::make_shared<SignedCheckpoint>(
-        SignedCheckpoint{tree_.size(), std::move(root), *std::move(note)});
-    std::lock_guard<std::mutex> lock(mu_);
-    latest_ = checkpoint;
+  w.checkpoint = written_checkpoint_;
+  if (tree.size() == tree_.size()) return w;  // dedup hits only: nothing to write
+  std::string root = tree.Root();
+  auto note = SignCheckpoint(tree.size(), root);
+  if (!note.ok()) {
+    w.status = note.status();
+    return w;
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    AppendOutcome out;
-    out.results = std::move(results[i]);
-    out.checkpoint = checkpoint;
-    batch[i].done(std::move(out));
+  wb.Put(Column::kMeta, ledger_keys::kSize, U64BE(tree.size()));
+  wb.Put(Column::kMeta, CheckpointKey(tree.size()), *note);
+  absl::Status s = storage_->Write(wb, /*sync=*/false);
+  if (!s.ok()) {
+    w.status = absl::UnavailableError(
+        "ledger write failed (" + std::string(s.message()) +
+        "); appends are refused until the server restarts and re-checks the ledger");
+    std::lock_guard<std::mutex> lock(mu_);
+    failed_ = w.status;
+    return w;
+  }
+  tree_ = std::move(tree);
+  written_checkpoint_ = std::make_shared<SignedCheckpoint>(
+      SignedCheckpoint{tree_.size(), std::move(root), *std::move(note)});
+  w.checkpoint = written_checkpoint_;
+  w.wrote = true;
+  return w;
+}
+
+void Ledger::SyncLoop() {
+  bool sync_failed = false;
+  while (true) {
+    std::deque<Written> groups;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      sync_cv_.wait(lock, [this] { return committer_done_ || !written_.empty(); });
+      if (written_.empty()) return;  // the committer stopped and all is answered
+      groups.swap(written_);
+    }
+    // One fsync covers every group written so far. After a failed sync
+    // nothing unsynced is trusted again (a retried fsync can report success
+    // for pages the kernel already dropped).
+    bool wrote = false;
+    for (const auto& g : groups) wrote = wrote || (g.wrote && g.status.ok());
+    absl::Status synced;
+    if (sync_failed) {
+      std::lock_guard<std::mutex> lock(mu_);
+      synced = failed_;
+    } else if (wrote) {
+      absl::Status s = storage_->SyncWal();
+      if (!s.ok()) {
+        sync_failed = true;
+        synced = absl::UnavailableError(
+            "ledger sync failed (" + std::string(s.message()) +
+            "); appends are refused until the server restarts and re-checks the ledger");
+        std::lock_guard<std::mutex> lock(mu_);
+        failed_ = synced;
+      }
+    }
+    std::shared_ptr<const SignedCheckpoint> newest;
+    for (const auto& g : groups) {
+      if (g.status.ok() && synced.ok() && g.wrote) newest = g.checkpoint;
+    }
+    if (newest != nullptr) {
+      std::lock_guard<std::mutex> lock(mu_);
+      latest_ = newest;
+    }
+    for (auto& g : groups) {
+      absl::Status status = g.status.ok() ? synced : g.status;
+      for (size_t i = 0; i < g.done.size(); ++i) {
+        AppendOutcome out;
+        out.status = status;
+        if (status.ok()) {
+          out.results = std::move(g.results[i]);
+          out.checkpoint = g.checkpoint;
+        }
+        g.done[i](std::move(out));
+      }
+    }
   }
 }
 
@@ -457,10 +525,13 @@ absl::StatusOr<std::vector<std::string>> Ledger::ConsistencyProof(uint64_t from,
 }
 
 absl::StatusOr<std::optional<uint64_t>> Ledger::LookupIndex(const std::string& key) {
+  uint64_t size = Latest()->size;  // before the read: a later key is not yet durable
   PL_ASSIGN_OR_RETURN(auto v, storage_->Get(Column::kIndex, key));
   if (!v.has_value()) return std::optional<uint64_t>();
   if (v->size() != 8) return absl::DataLossError("index value is malformed");
-  return std::optional<uint64_t>(ReadU64BE(v->data()));
+  uint64_t index = ReadU64BE(v->data());
+  if (index >= size) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(index);
 }
 
 absl::StatusOr<std::vector<uint64_t>> Ledger::ScanIndexPrefix(const std::string& prefix,

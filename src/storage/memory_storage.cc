@@ -1,4 +1,4 @@
-// In-memory Storage for tests, with write-failure injection.
+// In-memory Storage for tests, with write- and sync-failure injection.
 #include <algorithm>
 #include <array>
 #include <map>
@@ -14,7 +14,8 @@ namespace {
 
 class MemoryStorage final : public Storage {
  public:
-  explicit MemoryStorage(int fail_writes_after) : writes_left_(fail_writes_after) {}
+  MemoryStorage(int fail_writes_after, int fail_syncs_after)
+      : writes_left_(fail_writes_after), syncs_left_(fail_syncs_after) {}
 
   absl::Status Write(const WriteBatch& batch, bool /*sync*/) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -25,6 +26,13 @@ class MemoryStorage final : public Storage {
     for (const auto& op : batch.ops()) {
       data_[static_cast<size_t>(op.column)][op.key] = op.value;
     }
+    return absl::OkStatus();
+  }
+
+  absl::Status SyncWal() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (syncs_left_ == 0) return absl::UnavailableError("memory storage: injected sync failure");
+    if (syncs_left_ > 0) --syncs_left_;
     return absl::OkStatus();
   }
 
@@ -133,13 +141,14 @@ class MemoryStorage final : public Storage {
  private:
   std::mutex mu_;
   int writes_left_;
+  int syncs_left_;
   std::array<std::map<std::string, std::string>, kNumColumns> data_;
 };
 
 }  // namespace
 
-std::unique_ptr<Storage> NewMemoryStorage(int fail_writes_after) {
-  return std::make_unique<MemoryStorage>(fail_writes_after);
+std::unique_ptr<Storage> NewMemoryStorage(int fail_writes_after, int fail_syncs_after) {
+  return std::make_unique<MemoryStorage>(fail_writes_after, fail_syncs_after);
 }
 
 }  // namespace provledger

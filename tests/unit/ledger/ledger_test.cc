@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -293,6 +295,76 @@ TEST(LedgerFaultTest, FailedWriteAcknowledgesNothingAndStopsAppends) {
   EXPECT_EQ(ledger->Latest()->size, 1u);
   EXPECT_EQ(ValueOrDie(ledger->GetEntries(0, 10)).size(), 1u);
   EXPECT_EQ(ledger->Append({Doc("later")}).status.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(LedgerFaultTest, FailedSyncAcknowledgesAndPublishesNothing) {
+  // The first group's sync succeeds; the second group is written (readable
+  // in the store, as in RocksDB's memtable) but its sync fails.
+  auto storage = NewMemoryStorage(-1, /*fail_syncs_after=*/1);
+  auto ledger = ValueOrDie(Ledger::Open(storage.get(), Options({NewSigner()})));
+  PL_ASSERT_OK(ledger->Append({Doc("ok", "key-ok")}).status);
+  auto failed = ledger->Append({Doc("lost", "key-lost")});
+  EXPECT_EQ(failed.status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(failed.status.message().find("sync failed"), std::string::npos);
+  EXPECT_TRUE(failed.results.empty());
+  // Nothing of the unsynced group is visible through the ledger.
+  EXPECT_EQ(ledger->Latest()->size, 1u);
+  EXPECT_EQ(ValueOrDie(ledger->GetEntries(0, 10)).size(), 1u);
+  EXPECT_FALSE(ValueOrDie(ledger->LookupIndex("key-lost")).has_value());
+  EXPECT_EQ(*ValueOrDie(ledger->LookupIndex("key-ok")), 0u);
+  EXPECT_EQ(ledger->CheckpointNote(2).status().code(), absl::StatusCode::kOutOfRange);
+  // Sticky: later appends (even a dedup hit on a durable entry) are refused.
+  EXPECT_EQ(ledger->Append({Doc("later")}).status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ledger->Append({Doc("ok", "key-ok")}).status.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(LedgerTest, PipelinedGroupsAreAnsweredInOrderAndDurable) {
+  // Many groups in flight at once: the committer writes the next while the
+  // last syncs. Callbacks come in AppendAsync order, each checkpoint covers
+  // its results, and a dedup hit on an entry of an earlier group in flight
+  // is answered after that group.
+  Open();
+  constexpr int kGroups = 300;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<int> order;
+  std::vector<AppendOutcome> outcomes(kGroups);
+  for (int g = 0; g < kGroups; ++g) {
+    std::vector<AppendRequest> reqs;
+    // Every third group repeats the previous group's first document.
+    int first = g % 3 == 2 ? g - 1 : g;
+    reqs.push_back(Doc("g" + std::to_string(first), "key-" + std::to_string(first)));
+    reqs.push_back(Doc("g" + std::to_string(g) + "-b"));
+    ledger_->AppendAsync(std::move(reqs), [&, g](AppendOutcome out) {
+      // The checkpoint is already the published one or an older one.
+      EXPECT_LE(out.checkpoint->size, ledger_->Latest()->size);
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(g);
+      outcomes[g] = std::move(out);
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return order.size() == static_cast<size_t>(kGroups); });
+  }
+  for (int g = 0; g < kGroups; ++g) {
+    EXPECT_EQ(order[g], g);
+    const AppendOutcome& out = outcomes[g];
+    PL_ASSERT_OK(out.status);
+    ASSERT_EQ(out.results.size(), 2u);
+    for (const auto& r : out.results) EXPECT_LT(r.index, out.checkpoint->size);
+    if (g % 3 == 2) {
+      EXPECT_TRUE(out.results[0].existed);
+      EXPECT_EQ(out.results[0].index, outcomes[g - 1].results[0].index);
+    }
+  }
+  uint64_t size = ledger_->Latest()->size;
+  EXPECT_EQ(size, static_cast<uint64_t>(kGroups * 2 - kGroups / 3));
+  PL_EXPECT_OK(ledger_->VerifyFull());
+  Close();
+  Open();
+  EXPECT_EQ(ledger_->Latest()->size, size);
 }
 
 TEST_F(LedgerTest, IndexPrefixesListInLedgerOrder) {

@@ -1,9 +1,11 @@
 // One conformance suite, run against every Storage implementation.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -202,6 +204,42 @@ TEST(RocksDbStorageTest, DataSurvivesReopenAndLockIsExclusive) {
   }
   auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
   EXPECT_EQ(*ValueOrDie(db->Get(Column::kEntries, "k")), "v");
+}
+
+TEST(RocksDbStorageTest, SyncWalRunsWhileOtherThreadsWrite) {
+  // The ledger writes groups without fsync on one thread and syncs them on
+  // another; every write that returned before a SyncWal is kept.
+  TempDir dir;
+  constexpr int kWrites = 2000;
+  {
+    auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+      for (int i = 0; i < kWrites; ++i) {
+        WriteBatch b;
+        b.Put(Column::kEntries, "k" + std::to_string(i), std::string(1000, 'v'));
+        PL_EXPECT_OK(db->Write(b, /*sync=*/false));
+      }
+      done = true;
+    });
+    int syncs = 0;
+    while (!done || syncs == 0) {
+      PL_EXPECT_OK(db->SyncWal());
+      ++syncs;
+    }
+    writer.join();
+    PL_EXPECT_OK(db->SyncWal());
+  }
+  auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
+  for (int i = 0; i < kWrites; i += 97) {
+    EXPECT_TRUE(ValueOrDie(db->Get(Column::kEntries, "k" + std::to_string(i))).has_value()) << i;
+  }
+}
+
+TEST(MemoryStorageTest, InjectedSyncFailureIsReported) {
+  auto db = NewMemoryStorage(-1, 1);
+  PL_EXPECT_OK(db->SyncWal());
+  EXPECT_EQ(db->SyncWal().code(), absl::StatusCode::kUnavailable);
 }
 
 TEST(MemoryStorageTest, InjectedFailureWritesNothing) {
