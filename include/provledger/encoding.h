@@ -13,14 +13,45 @@
 
 namespace provledger {
 
-// Appends `v` as 8 big-endian bytes (so byte order equals numeric order).
-void AppendU64BE(std::string* out, uint64_t v);
-void AppendU32BE(std::string* out, uint32_t v);
-void AppendU16BE(std::string* out, uint16_t v);
+// Writes `v` as 8/4/2 big-endian bytes at `p` (so byte order equals numeric
+// order); the caller guarantees the room. Inline: keys and entries are built
+// and read by millions, and the compiler turns each into a load or store
+// and a byte swap.
+inline void StoreU64BE(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+}
+inline void StoreU32BE(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+}
+// Appends `v` as 8/4/2 big-endian bytes.
+inline void AppendU64BE(std::string* out, uint64_t v) {
+  char b[8];
+  StoreU64BE(b, v);
+  out->append(b, sizeof(b));
+}
+inline void AppendU32BE(std::string* out, uint32_t v) {
+  char b[4];
+  StoreU32BE(b, v);
+  out->append(b, sizeof(b));
+}
+inline void AppendU16BE(std::string* out, uint16_t v) {
+  char b[2] = {static_cast<char>((v >> 8) & 0xff), static_cast<char>(v & 0xff)};
+  out->append(b, sizeof(b));
+}
 // Reads 8/4/2 big-endian bytes at `p`; the caller guarantees the length.
-uint64_t ReadU64BE(const char* p);
-uint32_t ReadU32BE(const char* p);
-uint16_t ReadU16BE(const char* p);
+inline uint64_t ReadU64BE(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+inline uint32_t ReadU32BE(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+inline uint16_t ReadU16BE(const char* p) {
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
+}
 // Returns the 8-byte big-endian encoding of `v`.
 std::string U64BE(uint64_t v);
 

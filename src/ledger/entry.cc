@@ -87,19 +87,21 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
     w.Bytes(kDocumentTagFingerprintOrigin, std::string(1, static_cast<char>(t.origin)));
     w.Bytes(kDocumentTagNormalizedHash,
             std::string(1, static_cast<char>(t.normalization_version)) + t.normalized_hash);
-    std::string sig(1, static_cast<char>(t.minhash_version));
-    sig.reserve(1 + 4 * t.minhash.size());
-    for (uint32_t v : t.minhash) AppendU32BE(&sig, v);
-    w.Bytes(kDocumentTagMinHash, sig);
+    char* p = w.Field(kDocumentTagMinHash, 1 + 4 * t.minhash.size());
+    *p++ = static_cast<char>(t.minhash_version);
+    for (uint32_t v : t.minhash) {
+      StoreU32BE(p, v);
+      p += 4;
+    }
     w.U64(kDocumentTagTokenCount, t.token_count);
     if (!t.winnows.empty()) {
-      std::string ws(1, static_cast<char>(t.winnow_version));
-      ws.reserve(1 + 12 * t.winnows.size());
+      p = w.Field(kDocumentTagWinnows, 1 + 12 * t.winnows.size());
+      *p++ = static_cast<char>(t.winnow_version);
       for (const auto& x : t.winnows) {
-        AppendU64BE(&ws, x.hash);
-        AppendU32BE(&ws, x.token_index);
+        StoreU64BE(p, x.hash);
+        StoreU32BE(p + 8, x.token_index);
+        p += 12;
       }
-      w.Bytes(kDocumentTagWinnows, ws);
     }
   }
   if (d.verdict.has_value()) {

@@ -33,6 +33,16 @@ class FieldWriter {
     AppendU32BE(&out_, 8);
     AppendU64BE(&out_, v);
   }
+  // Adds field `tag` with a `size`-byte value (> 0) for the caller to fill
+  // at the returned pointer, valid until the next call: large fields are
+  // written in place instead of built apart and copied.
+  char* Field(uint16_t tag, size_t size) {
+    AppendU16BE(&out_, tag);
+    AppendU32BE(&out_, static_cast<uint32_t>(size));
+    size_t at = out_.size();
+    out_.resize(at + size);
+    return out_.data() + at;
+  }
   // Room for `bytes` more, so a large entry is not regrown field by field.
   void Reserve(size_t bytes) { out_.reserve(out_.size() + bytes); }
   void Byte(uint16_t tag, uint8_t v) { Bytes(tag, std::string(1, static_cast<char>(v))); }

@@ -6,41 +6,6 @@
 
 namespace provledger {
 
-// Bytes go through a small buffer and one append: a push_back per byte
-// re-checks the capacity each time (keys and entries are built by millions).
-void AppendU64BE(std::string* out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
-  out->append(b, sizeof(b));
-}
-
-void AppendU32BE(std::string* out, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
-  out->append(b, sizeof(b));
-}
-
-void AppendU16BE(std::string* out, uint16_t v) {
-  out->push_back(static_cast<char>((v >> 8) & 0xff));
-  out->push_back(static_cast<char>(v & 0xff));
-}
-
-uint64_t ReadU64BE(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-uint32_t ReadU32BE(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-uint16_t ReadU16BE(const char* p) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
-}
-
 std::string U64BE(uint64_t v) {
   std::string s;
   s.reserve(8);
