@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "provledger/encoding.h"
 #include "provledger/storage.h"
 
 namespace provledger {
@@ -58,17 +60,29 @@ class RocksDbStorage final : public Storage {
   absl::Status Write(const WriteBatch& batch, bool sync) override {
     rocksdb::WriteBatch wb(batch.bytes() + batch.ops().size() * 16);
     // Inserting in key order makes the memtable skiplist inserts cheaper
-    // (measured ~1.4x for random keys); a stable sort keeps the last of two
-    // puts to one key last, so the batch means the same.
-    std::vector<const WriteBatch::Op*> ordered;
+    // (measured ~1.4x for random keys). Sorted on the column and the key's
+    // first 8 bytes, then the whole key, then the position: a group commit
+    // has tens of thousands of keys, mostly told apart by their first bytes,
+    // and the position keeps the last of two puts to one key last, so the
+    // batch means the same.
+    struct Sortable {
+      uint64_t head;  // column in the top byte, then the key's first 7 bytes
+      const WriteBatch::Op* op;
+    };
+    std::vector<Sortable> ordered;
     ordered.reserve(batch.ops().size());
-    for (const auto& op : batch.ops()) ordered.push_back(&op);
-    std::stable_sort(ordered.begin(), ordered.end(),
-                     [](const WriteBatch::Op* a, const WriteBatch::Op* b) {
-                       return a->column != b->column ? a->column < b->column : a->key < b->key;
-                     });
-    for (const WriteBatch::Op* opp : ordered) {
-      const auto& op = *opp;
+    for (const auto& op : batch.ops()) {
+      char b[8] = {static_cast<char>(op.column)};
+      std::memcpy(b + 1, op.key.data(), std::min<size_t>(op.key.size(), 7));
+      ordered.push_back({ReadU64BE(b), &op});
+    }
+    std::sort(ordered.begin(), ordered.end(), [](const Sortable& a, const Sortable& b) {
+      if (a.head != b.head) return a.head < b.head;
+      int c = a.op->key.compare(b.op->key);
+      return c != 0 ? c < 0 : a.op < b.op;  // ops are in batch order in memory
+    });
+    for (const Sortable& e : ordered) {
+      const auto& op = *e.op;
       rocksdb::Status s = wb.Put(Handle(op.column), op.key, op.value);
       if (!s.ok()) return FromRocks(s, "building write batch");
     }
