@@ -2,6 +2,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
@@ -41,6 +42,13 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return absl::InternalError(msg);
 }
 
+// RocksDB counts every operation in a thread-local perf context unless the
+// calling thread disables it (its default level counts); nothing here reads
+// those counters, and their thread-local accesses took ~2% of registration's
+// CPU (median of 5 alternating 200,000-document runs: 26,160 -> 27,544/s).
+// Cheap enough to call on every entry point (it sets a thread-local).
+void NoPerfCounters() { rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable); }
+
 class RocksDbStorage final : public Storage {
  public:
   RocksDbStorage(std::string dir, std::unique_ptr<rocksdb::DB> db,
@@ -58,6 +66,7 @@ class RocksDbStorage final : public Storage {
   }
 
   absl::Status Write(const WriteBatch& batch, bool sync) override {
+    NoPerfCounters();
     rocksdb::WriteBatch wb(batch.bytes() + batch.ops().size() * 16);
     // Inserting in key order makes the memtable skiplist inserts cheaper
     // (measured ~1.4x for random keys). Sorted on the column and the key's
@@ -96,6 +105,7 @@ class RocksDbStorage final : public Storage {
   absl::Status SyncWal() override { return FromRocks(db_->SyncWAL(), "syncing the WAL"); }
 
   absl::StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) override {
+    NoPerfCounters();
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(column),
                                  rocksdb::Slice(key.data(), key.size()), &value);
@@ -106,6 +116,7 @@ class RocksDbStorage final : public Storage {
 
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
       Column column, const std::vector<std::string>& keys) override {
+    NoPerfCounters();
     std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
     std::vector<rocksdb::PinnableSlice> values(keys.size());
     std::vector<rocksdb::Status> statuses(keys.size());
@@ -124,6 +135,7 @@ class RocksDbStorage final : public Storage {
 
   absl::Status Scan(Column column, std::string_view begin, std::string_view end,
                     const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    NoPerfCounters();
     rocksdb::ReadOptions ro;
     // Lets the postings column's prefix Bloom filters skip table files when
     // the range lies within one prefix; the same results either way.
@@ -143,6 +155,7 @@ class RocksDbStorage final : public Storage {
   absl::Status ScanPrefixes(
       Column column, const std::vector<std::string>& prefixes,
       const std::function<bool(size_t, std::string_view, std::string_view)>& fn) override {
+    NoPerfCounters();
     std::vector<size_t> order(prefixes.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(),
@@ -194,6 +207,7 @@ class RocksDbStorage final : public Storage {
 
   absl::Status IngestSorted(Column column,
                             const std::function<bool(std::string*, std::string*)>& next) override {
+    NoPerfCounters();
     // The run becomes a table file written next to the database and moved
     // into it; RocksDB checks the order and fsyncs file and manifest.
     std::string path = dir_ + "/ingest-" + std::to_string(getpid()) + "-" +
