@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,7 +81,7 @@ class RocksDbStorage final : public Storage {
     ordered.reserve(batch.ops().size());
     for (const auto& op : batch.ops()) {
       char b[8] = {static_cast<char>(op.column)};
-      std::memcpy(b + 1, op.key.data(), std::min<size_t>(op.key.size(), 7));
+      op.key.copy(b + 1, 7);  // at most 7 bytes; the rest stays zero
       ordered.push_back({ReadU64BE(b), &op});
     }
     std::sort(ordered.begin(), ordered.end(), [](const Sortable& a, const Sortable& b) {
