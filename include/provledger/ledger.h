@@ -115,8 +115,9 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   // Queues `requests` for the next group commit; `done` is called once, from
-  // the ledger's sync thread (or inline when the ledger refuses appends),
-  // when they are durable or have failed. Calls come in AppendAsync order.
+  // the ledger's sync thread, when they are durable or have failed, in
+  // AppendAsync order -- or at once, inline, when the ledger already refuses
+  // appends (after a failure or while stopping).
   void AppendAsync(std::vector<AppendRequest> requests, std::function<void(AppendOutcome)> done);
   // Blocking form of AppendAsync.
   AppendOutcome Append(std::vector<AppendRequest> requests);
