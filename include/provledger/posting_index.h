@@ -157,6 +157,9 @@ class PostingIndex {
   // The run being written: the writer's while writing_, else the reader's.
   std::vector<std::vector<Posting>> run_;
   uint64_t run_end_ = 0;  // the entries it covers end here
+  // Writer thread only: the sort's scratch (bands, winnowing bucket), kept
+  // with its capacity from run to run instead of reallocated for each.
+  std::vector<Posting> sort_scratch_[2];
 
   std::thread writer_;
   std::thread indexer_;

@@ -274,14 +274,12 @@ absl::Status PostingIndex::WriteRun() {
   // run doubled the level-0 count that stalls writes (docs/benchmarks.md).
   const size_t threads = std::max<size_t>(1, options_.sort_threads);
   {
-    std::vector<Posting> scratch_w;
     std::thread winnows;
     if (threads > 1) {
-      winnows = std::thread([&] { SortPostings(&run_[kWinnowBucket], &scratch_w); });
+      winnows = std::thread([&] { SortPostings(&run_[kWinnowBucket], &sort_scratch_[1]); });
     }
-    std::vector<Posting> scratch;
     for (size_t b = 0; b < kBuckets; ++b) {
-      if (b != kWinnowBucket || threads == 1) SortPostings(&run_[b], &scratch);
+      if (b != kWinnowBucket || threads == 1) SortPostings(&run_[b], &sort_scratch_[0]);
     }
     if (winnows.joinable()) winnows.join();
   }

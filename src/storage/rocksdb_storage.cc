@@ -69,7 +69,7 @@ class RocksDbStorage final : public Storage {
     rocksdb::WriteBatch wb(batch.bytes() + batch.ops().size() * 16);
     // Inserting in key order makes the memtable skiplist inserts cheaper
     // (measured ~1.4x for random keys). Sorted on the column and the key's
-    // first 8 bytes, then the whole key, then the position: a group commit
+    // first 7 bytes, then the whole key, then the position: a group commit
     // has tens of thousands of keys, mostly told apart by their first bytes,
     // and the position keeps the last of two puts to one key last, so the
     // batch means the same.
