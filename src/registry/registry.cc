@@ -354,14 +354,15 @@ absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versio
       std::all_of(t.minhash.begin(), t.minhash.end(), [](uint32_t v) { return v == UINT32_MAX; });
   if ((t.token_count == 0) != empty_sig || (t.token_count == 0) != t.winnows.empty()) {
     return absl::InvalidArgumentError(
-        ft + "a text without tokens has an all-0xffffffff minhash and no winnows, and only it");
+        ft +
+        "a text without tokens has an all-0xffffffff minhash and no winnow_hashes, and only it");
   }
   uint64_t shingles = t.token_count == 0 ? 0
                       : t.token_count < fingerprint::kShingleTokens
                           ? 1
                           : t.token_count - fingerprint::kShingleTokens + 1;
   if (t.winnows.size() > shingles) {
-    return absl::InvalidArgumentError(ft + "winnows has more fingerprints than the " +
+    return absl::InvalidArgumentError(ft + "winnow_hashes has more fingerprints than the " +
                                       std::to_string(shingles) + " shingles of " +
                                       std::to_string(t.token_count) + " tokens");
   }
@@ -372,16 +373,16 @@ absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versio
     uint64_t prev = i == 0 ? 0 : t.winnows[i - 1].token_index + 1;
     uint64_t next = i == t.winnows.size() ? shingles : t.winnows[i].token_index;
     if (i < t.winnows.size() && (next < prev || next >= shingles)) {
-      return absl::InvalidArgumentError(ft + "winnows[" + std::to_string(i) +
-                                        "].token_index must be strictly increasing and below "
+      return absl::InvalidArgumentError(ft + "winnow_token_indices[" + std::to_string(i) +
+                                        "] must be strictly increasing and below "
                                         "the shingle count " +
                                         std::to_string(shingles));
     }
     if (next - prev >= w) {
-      return absl::InvalidArgumentError(ft + "winnows leaves " + std::to_string(next - prev) +
-                                        " shingles without a fingerprint near index " +
-                                        std::to_string(prev) + "; winnowing selects one in every " +
-                                        std::to_string(w));
+      return absl::InvalidArgumentError(
+          ft + "winnow_token_indices leaves " + std::to_string(next - prev) +
+          " shingles without a fingerprint near index " + std::to_string(prev) +
+          "; winnowing selects one in every " + std::to_string(w));
     }
   }
   t.lsh_bands = fingerprint::LshBands(t.minhash);

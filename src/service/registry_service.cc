@@ -248,8 +248,16 @@ absl::StatusOr<DocumentRegistration> ClientDocument(const std::string& dataset_i
     fingerprint::TextFingerprints text;
     text.normalized_hash = t.normalized_hash();
     std::copy(t.minhash().begin(), t.minhash().end(), text.minhash.begin());
-    text.winnows.reserve(t.winnows_size());
-    for (const auto& w : t.winnows()) text.winnows.push_back({w.hash(), w.token_index()});
+    if (t.winnow_hashes_size() != t.winnow_token_indices_size()) {
+      return absl::InvalidArgumentError(
+          field + "fingerprints.text.winnow_token_indices has " +
+          std::to_string(t.winnow_token_indices_size()) + " values and winnow_hashes " +
+          std::to_string(t.winnow_hashes_size()) + "; one token index per hash");
+    }
+    text.winnows.resize(t.winnow_hashes_size());
+    for (int i = 0; i < t.winnow_hashes_size(); ++i) {
+      text.winnows[i] = {t.winnow_hashes(i), t.winnow_token_indices(i)};
+    }
     text.token_count = t.token_count();
     doc.text = std::move(text);
   }

@@ -128,10 +128,11 @@ TEST(CliFingerprintTest, LengthDelimitedProtobufRecords) {
     EXPECT_EQ(t.normalized_hash(), lib->normalized_hash);
     ASSERT_EQ(t.minhash_size(), fingerprint::kMinHashSize);
     for (int k = 0; k < fingerprint::kMinHashSize; ++k) EXPECT_EQ(t.minhash(k), lib->minhash[k]);
-    ASSERT_EQ(t.winnows_size(), static_cast<int>(lib->winnows.size()));
-    for (int k = 0; k < t.winnows_size(); ++k) {
-      EXPECT_EQ(t.winnows(k).hash(), lib->winnows[k].hash);
-      EXPECT_EQ(t.winnows(k).token_index(), lib->winnows[k].token_index);
+    ASSERT_EQ(t.winnow_hashes_size(), static_cast<int>(lib->winnows.size()));
+    ASSERT_EQ(t.winnow_token_indices_size(), static_cast<int>(lib->winnows.size()));
+    for (int k = 0; k < t.winnow_hashes_size(); ++k) {
+      EXPECT_EQ(t.winnow_hashes(k), lib->winnows[k].hash);
+      EXPECT_EQ(t.winnow_token_indices(k), lib->winnows[k].token_index);
     }
     EXPECT_EQ(t.token_count(), lib->token_count);
   }

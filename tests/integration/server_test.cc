@@ -187,9 +187,8 @@ void SetFingerprints(const std::string& text, const std::string& ref, DocumentPa
   t->set_normalized_hash(f.normalized_hash);
   for (int i = 0; i < fields.minhash_values; ++i) t->add_minhash(f.minhash[i]);
   for (const auto& w : f.winnows) {
-    v1::WinnowFingerprint* wf = t->add_winnows();
-    wf->set_hash(w.hash);
-    wf->set_token_index(w.token_index);
+    t->add_winnow_hashes(w.hash);
+    t->add_winnow_token_indices(w.token_index);
   }
   t->set_token_count(f.token_count);
 }
@@ -330,6 +329,12 @@ TEST_F(ServerTest, ABatchMessageIsRegisteredWholeOrNotAtAll) {
          SetFingerprints(text(7), "b/7", {3}, m->add_documents());
        },
        "documents[1].fingerprints.text.minhash"},
+      {[&](v1::RegisterDocumentsRequest* m) {
+         v1::DocumentPart* p = m->add_documents();
+         SetFingerprints(text(7), "b/7", {}, p);
+         p->mutable_fingerprints()->mutable_text()->mutable_winnow_token_indices()->RemoveLast();
+       },
+       "documents[1].fingerprints.text.winnow_token_indices"},
       {[&](v1::RegisterDocumentsRequest* m) {
          m->add_documents()->mutable_source()->set_license("not an SPDX ((expression");
        },

@@ -219,9 +219,8 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
         tf->set_normalized_hash(fp->normalized_hash);
         for (uint32_t v : fp->minhash) tf->add_minhash(v);
         for (const auto& w : fp->winnows) {
-          auto* wf = tf->add_winnows();
-          wf->set_hash(w.hash);
-          wf->set_token_index(w.token_index);
+          tf->add_winnow_hashes(w.hash);
+          tf->add_winnow_token_indices(w.token_index);
         }
         tf->set_token_count(fp->token_count);
       } else {

@@ -57,9 +57,8 @@ v1::FingerprintRecord Compute(const Item& item) {
   t->set_normalized_hash(text->normalized_hash);
   for (uint32_t v : text->minhash) t->add_minhash(v);
   for (const auto& w : text->winnows) {
-    v1::WinnowFingerprint* wf = t->add_winnows();
-    wf->set_hash(w.hash);
-    wf->set_token_index(w.token_index);
+    t->add_winnow_hashes(w.hash);
+    t->add_winnow_token_indices(w.token_index);
   }
   t->set_token_count(text->token_count);
   return r;
@@ -87,7 +86,9 @@ std::string ToJsonLine(const v1::FingerprintRecord& r) {
     for (uint64_t b : fp::LshBands(values)) bands.push_back(ToHex(U64BE(b)));
     tj["lsh_bands"] = bands;
     nlohmann::json winnow = nlohmann::json::array();
-    for (const auto& w : t.winnows()) winnow.push_back({ToHex(U64BE(w.hash())), w.token_index()});
+    for (int i = 0; i < t.winnow_hashes_size() && i < t.winnow_token_indices_size(); ++i) {
+      winnow.push_back({ToHex(U64BE(t.winnow_hashes(i))), t.winnow_token_indices(i)});
+    }
     tj["winnow"] = winnow;
     tj["token_count"] = t.token_count();
     j["text"] = tj;

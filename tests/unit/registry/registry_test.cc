@@ -190,7 +190,7 @@ TEST_F(RegistryFingerprintTest, ClientFingerprintsAreCheckedAndRecorded) {
       {[](DocumentRegistration* d, FingerprintVersions*) {
          d->text->winnows[1].token_index = d->text->winnows[0].token_index;
        },
-       "winnows[1].token_index"},
+       "winnow_token_indices[1]"},
       {[](DocumentRegistration* d, FingerprintVersions*) { d->text->winnows.resize(1); },
        "without a fingerprint"},
       {[](DocumentRegistration* d, FingerprintVersions*) { d->text->minhash.fill(UINT32_MAX); },
