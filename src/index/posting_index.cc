@@ -293,10 +293,13 @@ absl::Status PostingIndex::WriteRun() {
         if (bucket == kBuckets) return false;
         const Posting& p = run_[bucket][i++];
         bool winnow = bucket == kWinnowBucket;
-        posting_keys::AppendKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
-                                winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
-                                key);
-        if (winnow) AppendU32BE(value, p.value);
+        posting_keys::SetKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
+                             winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
+                             key);
+        if (winnow) {
+          value->resize(4);
+          StoreU32BE(value->data(), p.value);
+        }
         return true;
       }));
   // Not synced: a watermark lost in a crash only means the run is ingested

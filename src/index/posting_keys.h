@@ -32,12 +32,18 @@ inline std::string Prefix(char kind, uint8_t band, uint64_t hash) {
   return p;
 }
 
-// Appends the whole key of a posting: Prefix(kind, band, hash) ‖ ledger
-// index (u64 BE), without a temporary (the indexer writes millions).
-inline void AppendKey(char kind, uint8_t band, uint64_t hash, uint64_t ledger_index,
-                      std::string* key) {
-  AppendPrefix(kind, band, hash, key);
-  AppendU64BE(key, ledger_index);
+// Sets *key to the whole key of a posting, Prefix(kind, band, hash) ‖
+// ledger index (u64 BE), in place: the indexer writes millions, and four
+// appends a key were ~2% of registration CPU.
+inline void SetKey(char kind, uint8_t band, uint64_t hash, uint64_t ledger_index,
+                   std::string* key) {
+  static_assert(kPostingsPrefixBytes == 2 + 8, "kind, band, hash");
+  key->resize(kPostingsPrefixBytes + 8);
+  char* p = key->data();
+  p[0] = kind;
+  p[1] = static_cast<char>(band);
+  StoreU64BE(p + 2, hash);
+  StoreU64BE(p + kPostingsPrefixBytes, ledger_index);
 }
 
 // The first key after every key that starts with `prefix` (prefixes here
