@@ -20,12 +20,14 @@ namespace provledger {
 struct PostingIndex::Posting {
   uint64_t hash;
   uint64_t ledger_index;
-  uint32_t value;  // winnowing only: first position | kRepeatedFlag
+  uint32_t value;  // winnowing: the token index (kRepeatedFlag is added by WriteRun)
 
-  // Key order. Keys are unique: one posting per band and per distinct hash
-  // of a document (ReadChunk).
+  // Key order, then position: a hash that occurs several times in one
+  // document is read as several postings with one key, sorted next to each
+  // other with its first position first; WriteRun writes that one, flagged.
   bool operator<(const Posting& o) const {
-    return hash != o.hash ? hash < o.hash : ledger_index < o.ledger_index;
+    if (hash != o.hash) return hash < o.hash;
+    return ledger_index != o.ledger_index ? ledger_index < o.ledger_index : value < o.value;
   }
 };
 
@@ -222,7 +224,6 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
   uint64_t count = std::min<uint64_t>(options_.read_chunk, size - next_);
   if (next_ == handed_) pending_since_ = std::chrono::steady_clock::now();
   absl::Status bad;
-  std::vector<std::pair<uint64_t, uint32_t>> ws;
   PL_RETURN_IF_ERROR(ledger_->ScanEntries(next_, count, [&](uint64_t index, std::string_view data) {
     // Only document entries carry fingerprints; the type is the second byte.
     if (data.size() < 2 ||
@@ -246,19 +247,12 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
       pending_ += bands.size();
     }
     if (t.winnow_version == fingerprint::kWinnowVersion) {
-      // One posting per distinct hash: its first position, flagged when
-      // the hash occurs again in the document.
-      ws.clear();
-      for (const auto& w : t.winnows) ws.emplace_back(w.hash, w.token_index);
-      std::sort(ws.begin(), ws.end());
-      for (size_t i = 0; i < ws.size();) {
-        size_t j = i + 1;
-        while (j < ws.size() && ws[j].first == ws[i].first) ++j;
-        uint32_t value = ws[i].second | (j - i > 1 ? posting_keys::kRepeatedFlag : 0u);
-        buckets_[kWinnowBucket].push_back({ws[i].first, index, value});
-        ++pending_;
-        i = j;
+      // Repeats of a hash in the document are merged when the sorted run is
+      // written (WriteRun), which sorts them next to each other anyway.
+      for (const auto& w : t.winnows) {
+        buckets_[kWinnowBucket].push_back({w.hash, index, w.token_index});
       }
+      pending_ += t.winnows.size();
     }
     return true;
   }));
@@ -291,14 +285,23 @@ absl::Status PostingIndex::WriteRun() {
           i = 0;
         }
         if (bucket == kBuckets) return false;
-        const Posting& p = run_[bucket][i++];
+        const std::vector<Posting>& postings = run_[bucket];
+        const Posting& p = postings[i++];
         bool winnow = bucket == kWinnowBucket;
         posting_keys::SetKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
                              winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
                              key);
         if (winnow) {
+          // One posting per distinct hash of a document: its first position
+          // (sorted first), flagged when the hash occurs again in it.
+          uint32_t v = p.value;
+          while (i < postings.size() && postings[i].hash == p.hash &&
+                 postings[i].ledger_index == p.ledger_index) {
+            v |= posting_keys::kRepeatedFlag;
+            ++i;
+          }
           value->resize(4);
-          StoreU32BE(value->data(), p.value);
+          StoreU32BE(value->data(), v);
         }
         return true;
       }));
