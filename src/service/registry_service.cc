@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "google/protobuf/unknown_field_set.h"
 #include "grpc_status.h"
 #include "provledger/spdx.h"
 #include "provledger/status_macros.h"
@@ -248,6 +249,19 @@ absl::StatusOr<DocumentRegistration> ClientDocument(const std::string& dataset_i
     fingerprint::TextFingerprints text;
     text.normalized_hash = t.normalized_hash();
     std::copy(t.minhash().begin(), t.minhash().end(), text.minhash.begin());
+    // Field 6 held one WinnowFingerprint message per fingerprint before the
+    // packed lists; records written then would otherwise read as a text
+    // without winnowing fingerprints.
+    const google::protobuf::UnknownFieldSet& unknown = t.GetReflection()->GetUnknownFields(t);
+    for (int i = 0; i < unknown.field_count(); ++i) {
+      if (unknown.field(i).number() == 6) {
+        return absl::InvalidArgumentError(
+            field +
+            "fingerprints.text field 6 (winnows, one message per fingerprint) is no longer "
+            "read: send winnow_hashes and winnow_token_indices (provledger fingerprint writes "
+            "them; regenerate older --format pb files)");
+      }
+    }
     if (t.winnow_hashes_size() != t.winnow_token_indices_size()) {
       return absl::InvalidArgumentError(
           field + "fingerprints.text.winnow_token_indices has " +

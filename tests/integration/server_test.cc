@@ -1,4 +1,5 @@
 // The real server on loopback: RocksDB in a temp dir, real gRPC, real keys.
+#include <google/protobuf/unknown_field_set.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -335,6 +336,17 @@ TEST_F(ServerTest, ABatchMessageIsRegisteredWholeOrNotAtAll) {
          p->mutable_fingerprints()->mutable_text()->mutable_winnow_token_indices()->RemoveLast();
        },
        "documents[1].fingerprints.text.winnow_token_indices"},
+      {[&](v1::RegisterDocumentsRequest* m) {
+         // As a --format pb file written before the packed lists holds it.
+         v1::DocumentPart* p = m->add_documents();
+         SetFingerprints(text(7), "b/7", {}, p);
+         v1::TextFingerprints* t = p->mutable_fingerprints()->mutable_text();
+         t->clear_winnow_hashes();
+         t->clear_winnow_token_indices();
+         t->GetReflection()->MutableUnknownFields(t)->AddLengthDelimited(
+             6, std::string("\x09\x01\x02\x03\x04\x05\x06\x07\x08\x10\x00", 11));
+       },
+       "documents[1].fingerprints.text field 6 (winnows"},
       {[&](v1::RegisterDocumentsRequest* m) {
          m->add_documents()->mutable_source()->set_license("not an SPDX ((expression");
        },
