@@ -75,6 +75,8 @@ class Server {
   Ledger* ledger();
   // nullptr when index_near_duplicates is off.
   PostingIndex* postings();
+  // The open database (for its background-work figures).
+  Storage* storage();
 
   // Stops accepting calls, lets running calls finish (up to 10 s), and
   // flushes the ledger. Idempotent; thread-safe.

@@ -116,6 +116,22 @@ class Storage {
   // Bytes `column` occupies: its table files on disk (compressed) plus its
   // memtables for RocksDB; the sum of key and value sizes in memory.
   virtual absl::StatusOr<uint64_t> ApproximateBytes(Column column) = 0;
+  // The storage's own deferred work at this moment, over all columns:
+  // flushes and compactions running, whether a compaction is due, and the
+  // bytes RocksDB estimates its compactions still have to rewrite to bring
+  // every column into its target shape (the debt a burst of writes leaves
+  // behind). All zero in memory. Thread-safe.
+  struct BackgroundWork {
+    int running_flushes = 0;
+    int running_compactions = 0;
+    bool compaction_pending = false;
+    uint64_t pending_compaction_bytes = 0;
+    bool idle() const {
+      return running_flushes == 0 && running_compactions == 0 && !compaction_pending &&
+             pending_compaction_bytes == 0;
+    }
+  };
+  virtual absl::StatusOr<BackgroundWork> PendingBackgroundWork() = 0;
 };
 
 struct RocksDbOptions {

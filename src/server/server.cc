@@ -147,6 +147,8 @@ Ledger* Server::ledger() { return impl_->ledger.get(); }
 
 PostingIndex* Server::postings() { return impl_->postings.get(); }
 
+Storage* Server::storage() { return impl_->storage.get(); }
+
 std::string Server::StartupLine() const {
   auto cp = impl_->ledger->Latest();
   std::string host = impl_->config.listen.substr(0, impl_->config.listen.rfind(':'));

@@ -131,6 +131,8 @@ class MemoryStorage final : public Storage {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<BackgroundWork> PendingBackgroundWork() override { return BackgroundWork{}; }
+
   absl::StatusOr<uint64_t> ApproximateBytes(Column column) override {
     std::lock_guard<std::mutex> lock(mu_);
     uint64_t n = 0;

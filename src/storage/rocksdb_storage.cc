@@ -243,6 +243,31 @@ class RocksDbStorage final : public Storage {
     return FromRocks(s, "ingesting a sorted run into " + std::string(ColumnName(column)));
   }
 
+  absl::StatusOr<BackgroundWork> PendingBackgroundWork() override {
+    BackgroundWork work;
+    uint64_t flushes = 0, compactions = 0;
+    if (!db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &flushes) ||
+        !db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &compactions)) {
+      return absl::InternalError("RocksDB did not report its running flushes and compactions");
+    }
+    work.running_flushes = static_cast<int>(flushes);
+    work.running_compactions = static_cast<int>(compactions);
+    for (size_t i = 0; i < kNumColumns; ++i) {
+      uint64_t pending_bytes = 0, pending = 0;
+      if (!db_->GetIntProperty(Handle(static_cast<Column>(i)),
+                               rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+                               &pending_bytes) ||
+          !db_->GetIntProperty(Handle(static_cast<Column>(i)),
+                               rocksdb::DB::Properties::kCompactionPending, &pending)) {
+        return absl::InternalError("RocksDB did not report the pending compactions of " +
+                                   std::string(ColumnName(static_cast<Column>(i))));
+      }
+      work.pending_compaction_bytes += pending_bytes;
+      work.compaction_pending = work.compaction_pending || pending != 0;
+    }
+    return work;
+  }
+
   absl::StatusOr<uint64_t> ApproximateBytes(Column column) override {
     uint64_t sst = 0, mem = 0;
     if (!db_->GetIntProperty(Handle(column), "rocksdb.total-sst-files-size", &sst) ||

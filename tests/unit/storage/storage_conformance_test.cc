@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "provledger/encoding.h"
 #include "provledger/storage.h"
 #include "test_util.h"
 
@@ -267,6 +269,47 @@ TEST(RocksDbStorageTest, SyncWalRunsWhileOtherThreadsWrite) {
   auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
   for (int i = 0; i < kWrites; i += 97) {
     EXPECT_TRUE(ValueOrDie(db->Get(Column::kEntries, "k" + std::to_string(i))).has_value()) << i;
+  }
+}
+
+TEST(RocksDbStorageTest, BackgroundWorkIsReportedUntilCompactionsCatchUp) {
+  // Overlapping runs in the postings column: the first ones take the empty
+  // levels 6 to 1, the next ones pile up in level 0 until they pass its
+  // compaction trigger. The compaction they start is reported (due or
+  // running) while the last runs are added, and the storage reports idle
+  // once it is done, with every key still readable.
+  TempDir dir;
+  auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
+  EXPECT_TRUE(ValueOrDie(db->PendingBackgroundWork()).idle());
+  constexpr int kRuns = 16, kKeys = 100000;
+  auto key = [](int run, int i) {
+    std::string k = "w" + std::string(9, '\x05');
+    AppendU64BE(&k, static_cast<uint64_t>(i) * kRuns + run);
+    return k;
+  };
+  bool saw_compaction = false;
+  for (int r = 0; r < kRuns; ++r) {
+    int i = 0;
+    PL_ASSERT_OK(db->IngestSorted(Column::kPostings, [&](std::string* k, std::string* v) {
+      if (i == kKeys) return false;
+      *k = key(r, i++);
+      *v = "v";
+      return true;
+    }));
+    Storage::BackgroundWork work = ValueOrDie(db->PendingBackgroundWork());
+    saw_compaction = saw_compaction || work.compaction_pending || work.running_compactions > 0;
+  }
+  EXPECT_TRUE(saw_compaction);
+  Storage::BackgroundWork work = ValueOrDie(db->PendingBackgroundWork());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (!work.idle() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    work = ValueOrDie(db->PendingBackgroundWork());
+  }
+  EXPECT_TRUE(work.idle()) << work.running_compactions << " running, "
+                           << work.pending_compaction_bytes << " bytes pending";
+  for (int r = 0; r < kRuns; ++r) {
+    EXPECT_EQ(*ValueOrDie(db->Get(Column::kPostings, key(r, kKeys - 1 - r))), "v") << r;
   }
 }
 
