@@ -275,19 +275,20 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
     indexed_secs = Seconds(start, Clock::now());
   }
   double cpu = ProcessCpuSeconds() - cpu_start;
-  // Then until RocksDB has no flush or compaction running or owed: the
-  // compaction debt the run left is work the same rate would have to pay
-  // for sustained, so the rate to this point is the sustained one.
-  RunRate rate;
+  // Then until RocksDB has no flush or compaction running or due: the
+  // compaction debt the run left is work a stream at this rate would also
+  // have to pay, so the rate to this point is what it could sustain (a
+  // little understated: the last compaction runs alone on one core).
   provledger::Storage::BackgroundWork left;
-  for (;;) {
+  double settled_secs = 0;
+  for (bool first = true;; first = false) {
     auto work = server->storage()->PendingBackgroundWork();
     if (!work.ok()) {
       fprintf(stderr, "storage: %s\n", std::string(work.status().message()).c_str());
       std::exit(1);
     }
-    if (rate.settled == 0) left = *work;  // what the timed run left behind
-    rate.settled = Seconds(start, Clock::now());
+    if (first) left = *work;  // what the timed run left behind
+    settled_secs = Seconds(start, Clock::now());
     if (work->idle()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -301,12 +302,13 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
   server.reset();  // closing flushes the memtables into table files
   ReportBytesPerDocument(dir + "/db", docs, doc_bytes);
   std::filesystem::remove_all(dir);
+  RunRate rate;
   rate.acked = static_cast<double>(docs) / secs;
   rate.indexed = static_cast<double>(docs) / indexed_secs;
   rate.cpu_us = cpu * 1e6 / static_cast<double>(docs);
   rate.cores = cpu / indexed_secs;
   rate.debt_mb = static_cast<double>(left.pending_compaction_bytes) / 1e6;
-  rate.settled = static_cast<double>(docs) / rate.settled;
+  rate.settled = static_cast<double>(docs) / settled_secs;
   rate.settled_cpu_us = settled_cpu * 1e6 / static_cast<double>(docs);
   return rate;
 }
