@@ -337,7 +337,10 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
   // sorted runs plus one per size tier for a lookup to test (their prefix
   // Bloom filters are pinned), and a full merge, which needs the column's
   // size again in free disk space, when the newer runs outgrow the oldest
-  // twice over.
+  // twice over. The column is written only by ingested runs, never through
+  // its memtable, so ingested files whose sequence numbers overlap a
+  // memtable's, which universal compaction mishandled in some RocksDB
+  // releases (facebook/rocksdb#10776), cannot occur here.
   postings_options.compaction_style = rocksdb::kCompactionStyleUniversal;
   postings_options.compaction_options_universal.size_ratio = 10;
   postings_options.compaction_options_universal.min_merge_width = 4;
