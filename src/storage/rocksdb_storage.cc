@@ -253,14 +253,15 @@ class RocksDbStorage final : public Storage {
     work.running_flushes = static_cast<int>(flushes);
     work.running_compactions = static_cast<int>(compactions);
     for (size_t i = 0; i < kNumColumns; ++i) {
+      const auto column = static_cast<Column>(i);
       uint64_t pending_bytes = 0, pending = 0;
-      if (!db_->GetIntProperty(Handle(static_cast<Column>(i)),
+      if (!db_->GetIntProperty(Handle(column),
                                rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
                                &pending_bytes) ||
-          !db_->GetIntProperty(Handle(static_cast<Column>(i)),
-                               rocksdb::DB::Properties::kCompactionPending, &pending)) {
+          !db_->GetIntProperty(Handle(column), rocksdb::DB::Properties::kCompactionPending,
+                               &pending)) {
         return absl::InternalError("RocksDB did not report the pending compactions of " +
-                                   std::string(ColumnName(static_cast<Column>(i))));
+                                   std::string(ColumnName(column)));
       }
       work.pending_compaction_bytes += pending_bytes;
       work.compaction_pending = work.compaction_pending || pending != 0;
