@@ -10,14 +10,24 @@
 // entries (the MinHash signature and the winnowing fingerprints of each
 // document entry), so they are not written in the registration's synced
 // batch: a background indexer reads committed entries in order, collects
-// their postings, and adds them to Column::kPostings as large sorted runs
-// (Storage::IngestSorted), which costs a small fraction of inserting ~95
-// random keys per document into the write path (docs/benchmarks.md). Two
-// threads: the reader collects the next run while the writer sorts and
-// ingests the last. After each run the writer records how far it got (the
-// watermark, in Column::kMeta); on Open it continues from there, so a crash
-// loses no postings, and an empty postings column is rebuilt from the
-// entries.
+// their postings, and writes them to Column::kPostings as sorted runs of
+// packed records (src/index/posting_runs.h), one table file each
+// (Storage::IngestSorted). A RocksDB key per posting cost RocksDB's per-key
+// work for each of ~92 postings a document, once written and again in every
+// compaction; a key per block of 128 records costs it once per block.
+// The index merges its runs itself, tiered: when the newest `merge_width`
+// runs are of one level they become one run of the next level, so a posting
+// is rewritten about log_width(runs) times and a lookup reads one block in
+// each of a few runs (their fences are held in memory: 8 bytes a block).
+//
+// Two threads: the reader collects the next run while the writer sorts and
+// writes the last, then merges. A manifest (Column::kMeta) lists the live
+// runs and how far the entries are indexed; it is written after a run's
+// keys are in place, and a merged run's inputs are deleted only after the
+// manifest naming the merge is durable and no lookup still reads them. On
+// Open the index continues from the manifest and deletes keys of runs it
+// does not list, so a crash loses no postings, and an index of an earlier
+// layout (or none) is rebuilt from the entries.
 //
 // Freshness: entries [0, indexed_size()) are fully indexed. A run is
 // written when `max_run_postings` are pending or the oldest pending entry has
@@ -36,6 +46,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,16 +59,16 @@
 #include "provledger/storage.h"
 
 namespace provledger {
+namespace posting_runs {
+struct Manifest;
+}
 
 struct PostingIndexOptions {
   // A run is written when this many postings are pending (a 4 KB English
   // document has about 95: 32 bands and ~63 winnowing hashes; a posting
   // takes 24 bytes, and the run being read, the one being written and the
-  // sort's scratch are held at once) ...
-  // 2,000,000 (~20,000 documents, ~130 MB held at once): each run lands in
-  // level 0 and every level-0 compaction rewrites level 1, so larger runs
-  // mean fewer rewrites (1,000,000 -> 2,000,000 took sustained registration
-  // on 1,000,000 documents from 14,988 to 21,422/s, docs/benchmarks.md).
+  // sort's scratch are held at once: ~130 MB at 2,000,000, ~20,000
+  // documents) ...
   size_t max_run_postings = 2000000;
   // ... or when the oldest pending entry has waited this long.
   std::chrono::milliseconds max_delay{1000};
@@ -67,6 +78,9 @@ struct PostingIndexOptions {
   size_t read_chunk = 4096;
   // Threads that sort a run (1 or 2: the winnowing bucket on its own).
   size_t sort_threads = 2;
+  // Runs of one level merged into one (at least 2): wider merges rewrite
+  // each posting fewer times, and leave more runs for a lookup to read.
+  size_t merge_width = 4;
 };
 
 // One winnowing posting: the document's ledger index and the token index of
@@ -101,6 +115,11 @@ class PostingIndex {
   // OK, or the error that stopped the indexer (a storage failure, or an entry
   // that does not decode: DataLoss naming its index).
   absl::Status status() const;
+  // Whether the indexer holds no run to write and no merge to do: the work
+  // a stream of registrations leaves behind it is done (benchmarks).
+  bool idle() const;
+  // The live runs (a merge replaces several with one).
+  size_t run_count() const;
 
   // Ledger indices of the documents whose LSH band `band` has key `key`,
   // ascending, at most `limit`.
@@ -117,7 +136,14 @@ class PostingIndex {
 
  private:
   struct Posting;
-  PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions options, uint64_t watermark);
+  struct Run;  // a live run: its manifest entry and the fences of its blocks
+  using RunSet = std::vector<std::shared_ptr<const Run>>;
+  struct Query {
+    uint8_t code;  // band, or posting_runs::kWinnowCode
+    uint64_t hash;
+  };
+  PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions options,
+               std::unique_ptr<posting_runs::Manifest> manifest, RunSet runs);
   // The reader: reads entries, collects their postings into runs and hands
   // each run to the writer, so the next run is read while one is written.
   void Loop();
@@ -126,11 +152,21 @@ class PostingIndex {
   // Waits for the writer to be idle, then gives it the pending postings
   // (up to next_); the writer's error if it has failed.
   absl::Status HandOff();
-  // The writer: ingests each run handed to it, then advances the watermark.
+  // The writer: writes each run handed to it, advances the indexed size,
+  // then merges runs and deletes the merged ones no lookup reads any more.
   void WriterLoop();
   absl::Status WriteRun();
-  absl::Status ScanLsh(const std::vector<std::string>& prefixes, size_t limit,
-                       std::vector<std::vector<uint64_t>>* out);
+  absl::Status MergeRuns();
+  absl::Status DropRetired();
+  // Writes `manifest` (synced when runs are about to be deleted) and
+  // publishes `runs`, which must be the runs it lists.
+  absl::Status Commit(posting_runs::Manifest manifest, std::shared_ptr<const RunSet> runs,
+                      bool sync);
+  std::shared_ptr<const RunSet> Runs() const;
+  // Calls emit(i, ledger index, value) for the postings of queries[i], by
+  // ascending ledger index, at most `limit` for each.
+  absl::Status Lookup(const std::vector<Query>& queries, size_t limit,
+                      const std::function<void(size_t, uint64_t, uint32_t)>& emit);
 
   Ledger* const ledger_;
   Storage* const storage_;
@@ -147,6 +183,9 @@ class PostingIndex {
   bool writer_stop_ = false;         // guarded by mu_
   absl::Status error_;               // guarded by mu_
 
+  mutable std::mutex runs_mu_;
+  std::shared_ptr<const RunSet> runs_;  // guarded by runs_mu_; what lookups read
+
   // Reader thread only.
   uint64_t next_;                              // the next entry to read
   uint64_t handed_;                            // entries below it are handed to the writer
@@ -157,8 +196,12 @@ class PostingIndex {
   // The run being written: the writer's while writing_, else the reader's.
   std::vector<std::vector<Posting>> run_;
   uint64_t run_end_ = 0;  // the entries it covers end here
-  // Writer thread only: the sort's scratch (bands, winnowing bucket), kept
-  // with its capacity from run to run instead of reallocated for each.
+  // Writer thread only (and Open's, before the threads start): the manifest
+  // as last written, merged runs waiting for their last reader, and the
+  // sort's scratch (bands, winnowing bucket), kept with its capacity from
+  // run to run instead of reallocated for each.
+  std::unique_ptr<posting_runs::Manifest> manifest_;
+  std::vector<std::pair<uint64_t, std::weak_ptr<const Run>>> retired_;
   std::vector<Posting> sort_scratch_[2];
 
   std::thread writer_;

@@ -43,12 +43,11 @@ enum class Column : uint8_t {
   kIndex = 2,    // secondary indexes (dedup, datasets, ...)
   kMeta = 3,     // tree size, signed checkpoints, log identity
   // Fingerprint postings (LSH bands, winnowing hashes), derived from the
-  // entries and written in sorted runs by IngestSorted (src/index). Keys
-  // share a 10-byte lookup prefix, which RocksDB's prefix Bloom filters cover.
+  // entries: sorted runs of packed records that src/index writes with
+  // IngestSorted, merges, and deletes with DeleteRange.
   kPostings = 4,
 };
 inline constexpr size_t kNumColumns = 5;
-inline constexpr size_t kPostingsPrefixBytes = 10;
 // "entries", "tree", "index", "meta", "postings".
 std::string_view ColumnName(Column c);
 
@@ -113,6 +112,12 @@ class Storage {
   // can be rebuilt (no ordering with Write is promised across a crash).
   virtual absl::Status IngestSorted(
       Column column, const std::function<bool(std::string*, std::string*)>& next) = 0;
+  // Removes every key in [begin, end) of `column` (begin < end, both
+  // non-empty; InvalidArgument otherwise) and frees the disk of the table
+  // files that held only such keys. Durable when it returns OK. Readers of
+  // the range while it runs may see some of its keys gone and others not:
+  // for data no reader uses any more (a posting run replaced by its merge).
+  virtual absl::Status DeleteRange(Column column, std::string_view begin, std::string_view end) = 0;
   // Bytes `column` occupies: its table files on disk (compressed) plus its
   // memtables for RocksDB; the sum of key and value sizes in memory.
   virtual absl::StatusOr<uint64_t> ApproximateBytes(Column column) = 0;

@@ -1,12 +1,14 @@
 #include "provledger/posting_index.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "posting_keys.h"
+#include "posting_runs.h"
 #include "provledger/encoding.h"
 #include "provledger/entry.h"
 #include "provledger/fingerprint.h"
@@ -31,11 +33,18 @@ struct PostingIndex::Posting {
   }
 };
 
+struct PostingIndex::Run {
+  posting_runs::RunInfo info;
+  std::vector<uint64_t> fences;  // of each block, ascending
+};
+
 namespace {
-// Buckets 0..31 hold LSH band b, the last one the winnowing hashes: the key
-// order of their prefixes ('L' < 'W', then the band byte).
+using posting_runs::kRecordBytes;
+// Buckets 0..31 hold LSH band b, the last one the winnowing hashes: bucket b
+// is the records' code, so the buckets in order are the records in order.
 constexpr size_t kWinnowBucket = fingerprint::kLshBands;
 constexpr size_t kBuckets = kWinnowBucket + 1;
+static_assert(kWinnowBucket == posting_runs::kWinnowCode);
 
 // Sorts a run's postings into key order. Band keys and winnowing hashes are
 // hash values, near uniform, so one counting pass on their top bits leaves
@@ -69,34 +78,69 @@ void SortPostings(std::vector<Posting>* v, std::vector<Posting>* scratch) {
 
 absl::StatusOr<std::unique_ptr<PostingIndex>> PostingIndex::Open(Ledger* ledger, Storage* storage,
                                                                  PostingIndexOptions options) {
-  PL_ASSIGN_OR_RETURN(auto stored, storage->Get(Column::kMeta, posting_keys::kWatermarkKey));
-  uint64_t watermark = 0;
+  if (options.max_run_postings == 0 || options.read_chunk == 0 || options.merge_width < 2) {
+    return absl::InvalidArgumentError(
+        "max_run_postings and read_chunk must be positive, merge_width at least 2");
+  }
+  PL_ASSIGN_OR_RETURN(auto stored, storage->Get(Column::kMeta, posting_runs::kManifestKey));
+  auto manifest = std::make_unique<posting_runs::Manifest>();
   if (stored.has_value()) {
-    if (stored->size() != 8) return absl::DataLossError("postings watermark is malformed");
-    watermark = ReadU64BE(stored->data());
+    PL_ASSIGN_OR_RETURN(*manifest, posting_runs::DecodeManifest(*stored));
+  } else {
+    // No index yet, or one of an earlier layout: start from the entries.
+    PL_RETURN_IF_ERROR(
+        storage->DeleteRange(Column::kPostings, std::string(1, '\0'), std::string(2, '\xff')));
+    std::string legacy = posting_runs::kLegacyWatermarkKey;
+    PL_RETURN_IF_ERROR(storage->DeleteRange(Column::kMeta, legacy, legacy + '\0'));
   }
   uint64_t size = ledger->Latest()->size;
-  if (watermark > size) {
-    return absl::FailedPreconditionError("the postings are indexed up to entry " +
-                                         std::to_string(watermark) + " but the ledger holds " +
-                                         std::to_string(size) + " entries");
+  if (manifest->indexed_size > size) {
+    return absl::FailedPreconditionError(
+        "the postings are indexed up to entry " + std::to_string(manifest->indexed_size) +
+        " but the ledger holds " + std::to_string(size) + " entries");
   }
-  if (options.max_run_postings == 0 || options.read_chunk == 0) {
-    return absl::InvalidArgumentError("max_run_postings and read_chunk must be positive");
+  // Keys of runs the manifest does not list were left by a write or a merge
+  // that a crash interrupted, or by a merge whose inputs were never deleted.
+  std::vector<uint64_t> live;
+  for (const auto& r : manifest->runs) live.push_back(r.id);
+  std::string cursor = "R";
+  while (true) {
+    std::optional<uint64_t> id;
+    PL_RETURN_IF_ERROR(
+        storage->Scan(Column::kPostings, cursor, "S", [&](std::string_view k, std::string_view) {
+          if (k.size() >= 9) id = ReadU64BE(k.data() + 1);
+          return false;
+        }));
+    if (!id.has_value()) break;
+    if (std::find(live.begin(), live.end(), *id) == live.end()) {
+      PL_RETURN_IF_ERROR(storage->DeleteRange(Column::kPostings, posting_runs::RunPrefix(*id),
+                                              posting_runs::RunPrefix(*id + 1)));
+    }
+    cursor = posting_runs::RunPrefix(*id + 1);
   }
-  return std::unique_ptr<PostingIndex>(new PostingIndex(ledger, storage, options, watermark));
+  RunSet runs;
+  for (const auto& info : manifest->runs) {
+    auto run = std::make_shared<Run>();
+    run->info = info;
+    PL_ASSIGN_OR_RETURN(run->fences, posting_runs::ReadFences(storage, info));
+    runs.push_back(std::move(run));
+  }
+  return std::unique_ptr<PostingIndex>(
+      new PostingIndex(ledger, storage, options, std::move(manifest), std::move(runs)));
 }
 
 PostingIndex::PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions options,
-                           uint64_t watermark)
+                           std::unique_ptr<posting_runs::Manifest> manifest, RunSet runs)
     : ledger_(ledger),
       storage_(storage),
       options_(options),
-      watermark_(watermark),
-      next_(watermark),
-      handed_(watermark),
+      watermark_(manifest->indexed_size),
+      runs_(std::make_shared<const RunSet>(std::move(runs))),
+      next_(manifest->indexed_size),
+      handed_(manifest->indexed_size),
       buckets_(kBuckets),
-      run_(kBuckets) {
+      run_(kBuckets),
+      manifest_(std::move(manifest)) {
   writer_ = std::thread([this] { WriterLoop(); });
   indexer_ = std::thread([this] { Loop(); });
 }
@@ -114,6 +158,9 @@ PostingIndex::~PostingIndex() {
   }
   handoff_.notify_all();
   writer_.join();
+  // No lookup runs any more: merged runs can go (else the next Open does it).
+  runs_.reset();
+  DropRetired().IgnoreError();
 }
 
 uint64_t PostingIndex::indexed_size() const {
@@ -124,6 +171,18 @@ uint64_t PostingIndex::indexed_size() const {
 absl::Status PostingIndex::status() const {
   std::lock_guard<std::mutex> lock(mu_);
   return error_;
+}
+
+bool PostingIndex::idle() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !writing_;
+}
+
+size_t PostingIndex::run_count() const { return Runs()->size(); }
+
+std::shared_ptr<const PostingIndex::RunSet> PostingIndex::Runs() const {
+  std::lock_guard<std::mutex> lock(runs_mu_);
+  return runs_;
 }
 
 absl::Status PostingIndex::WaitIndexed(uint64_t size,
@@ -210,10 +269,15 @@ void PostingIndex::WriterLoop() {
     absl::Status s = WriteRun();
     lock.lock();
     if (s.ok()) {
+      // Readable now; the merges that follow keep every posting readable.
       watermark_ = run_end_;
-    } else if (error_.ok()) {
-      error_ = s;
+      written_.notify_all();
+      lock.unlock();
+      s = MergeRuns();
+      if (s.ok()) s = DropRetired();
+      lock.lock();
     }
+    if (!s.ok() && error_.ok()) error_ = s;
     writing_ = false;
     written_.notify_all();
     wake_.notify_all();
@@ -263,9 +327,7 @@ absl::Status PostingIndex::ReadChunk(uint64_t size) {
 
 absl::Status PostingIndex::WriteRun() {
   // The winnowing bucket (about two thirds of a run) is sorted on a second
-  // thread while this one sorts the bands. The run stays one table file:
-  // every run lands in level 0 (posting keys are random), and two files a
-  // run doubled the level-0 count that stalls writes (docs/benchmarks.md).
+  // thread while this one sorts the bands.
   const size_t threads = std::max<size_t>(1, options_.sort_threads);
   {
     std::thread winnows;
@@ -278,42 +340,202 @@ absl::Status PostingIndex::WriteRun() {
     if (winnows.joinable()) winnows.join();
   }
   size_t bucket = 0, i = 0;
-  PL_RETURN_IF_ERROR(storage_->IngestSorted(
-      Column::kPostings, [this, &bucket, &i](std::string* key, std::string* value) {
-        while (bucket < kBuckets && i == run_[bucket].size()) {
-          ++bucket;
-          i = 0;
-        }
-        if (bucket == kBuckets) return false;
-        const std::vector<Posting>& postings = run_[bucket];
-        const Posting& p = postings[i++];
-        bool winnow = bucket == kWinnowBucket;
-        posting_keys::SetKey(winnow ? posting_keys::kWinnow : posting_keys::kLshBand,
-                             winnow ? 0 : static_cast<uint8_t>(bucket), p.hash, p.ledger_index,
-                             key);
-        if (winnow) {
-          // One posting per distinct hash of a document: its first position
-          // (sorted first), flagged when the hash occurs again in it.
-          uint32_t v = p.value;
-          while (i < postings.size() && postings[i].hash == p.hash &&
-                 postings[i].ledger_index == p.ledger_index) {
-            v |= posting_keys::kRepeatedFlag;
-            ++i;
-          }
-          value->resize(4);
-          StoreU32BE(value->data(), v);
-        }
-        return true;
-      }));
-  // Not synced: a watermark lost in a crash only means the run is ingested
-  // again on the next start, which rewrites the same keys.
-  WriteBatch wb;
-  wb.Put(Column::kMeta, posting_keys::kWatermarkKey, U64BE(run_end_));
-  PL_RETURN_IF_ERROR(storage_->Write(wb, /*sync=*/false));
+  auto next = [this, &bucket, &i](char* rec) {
+    while (bucket < kBuckets && i == run_[bucket].size()) {
+      ++bucket;
+      i = 0;
+    }
+    if (bucket == kBuckets) return false;
+    const std::vector<Posting>& postings = run_[bucket];
+    const Posting& p = postings[i++];
+    uint32_t v = p.value;
+    if (bucket == kWinnowBucket) {
+      // One posting per distinct hash of a document: its first position
+      // (sorted first), flagged when the hash occurs again in it.
+      while (i < postings.size() && postings[i].hash == p.hash &&
+             postings[i].ledger_index == p.ledger_index) {
+        v |= posting_runs::kRepeatedFlag;
+        ++i;
+      }
+    }
+    posting_runs::EncodeRecord(static_cast<uint8_t>(bucket), p.hash, p.ledger_index, v, rec);
+    return true;
+  };
+  auto run = std::make_shared<Run>();
+  PL_RETURN_IF_ERROR(
+      posting_runs::WriteRun(storage_, manifest_->next_run_id, next, &run->info, &run->fences));
+  posting_runs::Manifest manifest = *manifest_;
+  auto runs = std::make_shared<RunSet>(*Runs());
+  if (run->info.records > 0) {
+    run->info.begin = manifest.indexed_size;
+    run->info.end = run_end_;
+    manifest.runs.push_back(run->info);
+    ++manifest.next_run_id;
+    runs->push_back(std::move(run));
+  }
+  manifest.indexed_size = run_end_;
+  // Not synced: a manifest lost in a crash only means the run is written
+  // again on the next start (this one is deleted then, unlisted).
+  PL_RETURN_IF_ERROR(Commit(std::move(manifest), std::move(runs), /*sync=*/false));
   // The buffers keep their capacity for the next run (with the reader's
   // and the sort's scratch, about three runs' worth: ~70 MB at the default
   // run size).
   for (auto& v : run_) v.clear();
+  return absl::OkStatus();
+}
+
+absl::Status PostingIndex::MergeRuns() {
+  const size_t width = options_.merge_width;
+  while (true) {
+    std::shared_ptr<const RunSet> current = Runs();
+    const size_t n = current->size();
+    if (n < width) return absl::OkStatus();
+    const size_t first = n - width;
+    const uint8_t level = (*current)[n - 1]->info.level;
+    for (size_t k = first; k < n; ++k) {
+      if ((*current)[k]->info.level != level) return absl::OkStatus();
+    }
+    // A k-way merge of the runs' records: their ledger ranges are disjoint,
+    // so no two records are equal.
+    std::vector<posting_runs::RunReader> readers;
+    uint64_t records = 0;
+    for (size_t k = first; k < n; ++k) {
+      readers.emplace_back(storage_, (*current)[k]->info);
+      records += (*current)[k]->info.records;
+    }
+    auto next = [&readers](char* rec) {
+      const char* best = nullptr;
+      size_t from = 0;
+      for (size_t k = 0; k < readers.size(); ++k) {
+        const char* r = readers[k].Peek();
+        if (r != nullptr &&
+            (best == nullptr || std::memcmp(r, best, posting_runs::kOrderBytes) < 0)) {
+          best = r;
+          from = k;
+        }
+      }
+      if (best == nullptr) return false;
+      std::memcpy(rec, best, kRecordBytes);
+      readers[from].Next();
+      return true;
+    };
+    auto merged = std::make_shared<Run>();
+    PL_RETURN_IF_ERROR(posting_runs::WriteRun(storage_, manifest_->next_run_id, next, &merged->info,
+                                              &merged->fences));
+    for (const auto& r : readers) PL_RETURN_IF_ERROR(r.status());
+    if (merged->info.records != records) {
+      return absl::DataLossError(
+          "postings: merging runs " + std::to_string((*current)[first]->info.id) + ".." +
+          std::to_string((*current)[n - 1]->info.id) + " gave " +
+          std::to_string(merged->info.records) + " of " + std::to_string(records) + " records");
+    }
+    merged->info.begin = (*current)[first]->info.begin;
+    merged->info.end = (*current)[n - 1]->info.end;
+    merged->info.level = static_cast<uint8_t>(level + 1);
+    posting_runs::Manifest manifest = *manifest_;
+    manifest.runs.resize(first);
+    manifest.runs.push_back(merged->info);
+    ++manifest.next_run_id;
+    auto runs = std::make_shared<RunSet>(current->begin(), current->begin() + first);
+    runs->push_back(std::move(merged));
+    for (size_t k = first; k < n; ++k) {
+      retired_.emplace_back((*current)[k]->info.id, (*current)[k]);
+    }
+    current.reset();
+    // Synced: the inputs are deleted once no lookup reads them, and a
+    // manifest that still listed them must not outlive that.
+    PL_RETURN_IF_ERROR(Commit(std::move(manifest), std::move(runs), /*sync=*/true));
+  }
+}
+
+absl::Status PostingIndex::DropRetired() {
+  for (auto it = retired_.begin(); it != retired_.end();) {
+    if (!it->second.expired()) {
+      ++it;
+      continue;
+    }
+    PL_RETURN_IF_ERROR(storage_->DeleteRange(Column::kPostings, posting_runs::RunPrefix(it->first),
+                                             posting_runs::RunPrefix(it->first + 1)));
+    it = retired_.erase(it);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostingIndex::Commit(posting_runs::Manifest manifest,
+                                  std::shared_ptr<const RunSet> runs, bool sync) {
+  WriteBatch wb;
+  wb.Put(Column::kMeta, posting_runs::kManifestKey, posting_runs::EncodeManifest(manifest));
+  PL_RETURN_IF_ERROR(storage_->Write(wb, sync));
+  *manifest_ = std::move(manifest);
+  std::lock_guard<std::mutex> lock(runs_mu_);
+  runs_ = std::move(runs);
+  return absl::OkStatus();
+}
+
+absl::Status PostingIndex::Lookup(const std::vector<Query>& queries, size_t limit,
+                                  const std::function<void(size_t, uint64_t, uint32_t)>& emit) {
+  std::shared_ptr<const RunSet> runs = Runs();
+  // The blocks that can hold a query's key in a run: the last block whose
+  // fence is below the key's (it may end with the key) through the blocks
+  // whose fence equals it. Every block needed is read once, in one MultiGet.
+  struct Span {
+    size_t run;
+    uint32_t first, end;  // blocks [first, end)
+  };
+  std::vector<std::vector<Span>> spans(queries.size());
+  std::vector<std::string> keys;
+  std::unordered_map<uint64_t, size_t> slots;  // run position << 32 | block -> keys[i]
+  auto slot_key = [](size_t r, uint32_t block) { return (uint64_t{r} << 32) | block; };
+  for (size_t q = 0; q < queries.size(); ++q) {
+    const uint64_t fence = posting_runs::Fence(queries[q].code, queries[q].hash);
+    for (size_t r = 0; r < runs->size(); ++r) {
+      const std::vector<uint64_t>& f = (*runs)[r]->fences;
+      auto end = static_cast<uint32_t>(std::upper_bound(f.begin(), f.end(), fence) - f.begin());
+      if (end == 0) continue;  // the key is before the run's first record
+      auto first = static_cast<uint32_t>(std::lower_bound(f.begin(), f.end(), fence) - f.begin());
+      if (first > 0) --first;
+      for (uint32_t b = first; b < end; ++b) {
+        if (slots.emplace(slot_key(r, b), keys.size()).second) {
+          keys.push_back(posting_runs::BlockKey((*runs)[r]->info.id, b));
+        }
+      }
+      spans[q].push_back({r, first, end});
+    }
+  }
+  PL_ASSIGN_OR_RETURN(auto blocks, storage_->MultiGet(Column::kPostings, keys));
+  for (size_t q = 0; q < queries.size(); ++q) {
+    // The key as a record's first 9 bytes: code, hash.
+    char want[9];
+    want[0] = static_cast<char>(queries[q].code);
+    StoreU64BE(want + 1, queries[q].hash);
+    size_t found = 0;
+    for (const Span& span : spans[q]) {
+      const uint64_t run_id = (*runs)[span.run]->info.id;
+      for (uint32_t b = span.first; b < span.end && found < limit; ++b) {
+        const std::optional<std::string>& block = blocks[slots.at(slot_key(span.run, b))];
+        if (!block.has_value()) {
+          return absl::DataLossError("postings run " + std::to_string(run_id) + ": block " +
+                                     std::to_string(b) + " is missing");
+        }
+        PL_RETURN_IF_ERROR(posting_runs::CheckBlock(run_id, b, *block));
+        const char* data = block->data();
+        size_t lo = 0, hi = block->size() / kRecordBytes;
+        while (lo < hi) {  // the first record not below the key
+          size_t mid = (lo + hi) / 2;
+          if (std::memcmp(data + mid * kRecordBytes, want, sizeof want) < 0) {
+            lo = mid + 1;
+          } else {
+            hi = mid;
+          }
+        }
+        for (size_t i = lo; i < block->size() / kRecordBytes && found < limit; ++i, ++found) {
+          const char* rec = data + i * kRecordBytes;
+          if (std::memcmp(rec, want, sizeof want) != 0) break;
+          emit(q, ReadU64BE(rec + 9), ReadU32BE(rec + 17));
+        }
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -323,10 +545,9 @@ absl::StatusOr<std::vector<uint64_t>> PostingIndex::LshBandEntries(int band, uin
     return absl::InvalidArgumentError("band must be in [0, " +
                                       std::to_string(fingerprint::kLshBands) + ")");
   }
-  std::vector<std::string> prefixes{
-      posting_keys::Prefix(posting_keys::kLshBand, static_cast<uint8_t>(band), key)};
   std::vector<std::vector<uint64_t>> out(1);
-  PL_RETURN_IF_ERROR(ScanLsh(prefixes, limit, &out));
+  PL_RETURN_IF_ERROR(Lookup({Query{static_cast<uint8_t>(band), key}}, limit,
+                            [&](size_t, uint64_t index, uint32_t) { out[0].push_back(index); }));
   return std::move(out[0]);
 }
 
@@ -336,26 +557,14 @@ absl::StatusOr<std::vector<std::vector<uint64_t>>> PostingIndex::LshBandEntries(
     return absl::InvalidArgumentError("at most " + std::to_string(fingerprint::kLshBands) +
                                       " band keys");
   }
-  std::vector<std::string> prefixes;
+  std::vector<Query> queries;
   for (size_t b = 0; b < band_keys.size(); ++b) {
-    prefixes.push_back(
-        posting_keys::Prefix(posting_keys::kLshBand, static_cast<uint8_t>(b), band_keys[b]));
+    queries.push_back({static_cast<uint8_t>(b), band_keys[b]});
   }
-  std::vector<std::vector<uint64_t>> out(prefixes.size());
-  PL_RETURN_IF_ERROR(ScanLsh(prefixes, limit, &out));
+  std::vector<std::vector<uint64_t>> out(queries.size());
+  PL_RETURN_IF_ERROR(
+      Lookup(queries, limit, [&](size_t i, uint64_t index, uint32_t) { out[i].push_back(index); }));
   return out;
-}
-
-absl::Status PostingIndex::ScanLsh(const std::vector<std::string>& prefixes, size_t limit,
-                                   std::vector<std::vector<uint64_t>>* out) {
-  return storage_->ScanPrefixes(Column::kPostings, prefixes,
-                                [&](size_t i, std::string_view k, std::string_view) {
-                                  if ((*out)[i].size() >= limit) return false;
-                                  if (k.size() == kPostingsPrefixBytes + 8) {
-                                    (*out)[i].push_back(ReadU64BE(k.data() + kPostingsPrefixBytes));
-                                  }
-                                  return true;
-                                });
 }
 
 absl::StatusOr<std::vector<WinnowPosting>> PostingIndex::WinnowEntries(uint64_t hash,
@@ -366,21 +575,14 @@ absl::StatusOr<std::vector<WinnowPosting>> PostingIndex::WinnowEntries(uint64_t 
 
 absl::StatusOr<std::vector<std::vector<WinnowPosting>>> PostingIndex::WinnowEntries(
     const std::vector<uint64_t>& hashes, size_t limit) {
-  std::vector<std::string> prefixes;
-  prefixes.reserve(hashes.size());
-  for (uint64_t h : hashes) prefixes.push_back(posting_keys::Prefix(posting_keys::kWinnow, 0, h));
+  std::vector<Query> queries;
+  queries.reserve(hashes.size());
+  for (uint64_t h : hashes) queries.push_back({posting_runs::kWinnowCode, h});
   std::vector<std::vector<WinnowPosting>> out(hashes.size());
-  PL_RETURN_IF_ERROR(storage_->ScanPrefixes(
-      Column::kPostings, prefixes, [&](size_t i, std::string_view k, std::string_view v) {
-        if (out[i].size() >= limit) return false;
-        if (k.size() == kPostingsPrefixBytes + 8 && v.size() == 4) {
-          uint32_t value = ReadU32BE(v.data());
-          out[i].push_back({ReadU64BE(k.data() + kPostingsPrefixBytes),
-                            value & ~posting_keys::kRepeatedFlag,
-                            (value & posting_keys::kRepeatedFlag) != 0});
-        }
-        return true;
-      }));
+  PL_RETURN_IF_ERROR(Lookup(queries, limit, [&](size_t i, uint64_t index, uint32_t value) {
+    out[i].push_back(
+        {index, value & ~posting_runs::kRepeatedFlag, (value & posting_runs::kRepeatedFlag) != 0});
+  }));
   return out;
 }
 

@@ -131,6 +131,20 @@ class MemoryStorage final : public Storage {
     return absl::OkStatus();
   }
 
+  absl::Status DeleteRange(Column column, std::string_view begin, std::string_view end) override {
+    if (begin.empty() || end.empty() || begin >= end) {
+      return absl::InvalidArgumentError("delete range: begin must be below end, both non-empty");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (writes_left_ == 0) {
+      return absl::UnavailableError("memory storage: injected write failure");
+    }
+    if (writes_left_ > 0) --writes_left_;
+    auto& m = data_[static_cast<size_t>(column)];
+    m.erase(m.lower_bound(std::string(begin)), m.lower_bound(std::string(end)));
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<BackgroundWork> PendingBackgroundWork() override { return BackgroundWork{}; }
 
   absl::StatusOr<uint64_t> ApproximateBytes(Column column) override {

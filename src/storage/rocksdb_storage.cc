@@ -1,9 +1,9 @@
 // RocksDB implementation of Storage. The only file that includes RocksDB.
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/perf_level.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -163,14 +163,6 @@ class RocksDbStorage final : public Storage {
     std::sort(order.begin(), order.end(),
               [&](size_t a, size_t b) { return prefixes[a] < prefixes[b]; });
     rocksdb::ReadOptions ro;
-    // Postings are always listed by their whole lookup prefix: prefix mode
-    // lets the Bloom filters skip table files that do not hold it.
-    bool prefix_mode = column == Column::kPostings &&
-                       std::all_of(prefixes.begin(), prefixes.end(), [](const std::string& p) {
-                         return p.size() >= kPostingsPrefixBytes;
-                       });
-    ro.prefix_same_as_start = prefix_mode;
-    ro.total_order_seek = !prefix_mode;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
     for (size_t i : order) {
       rocksdb::Slice prefix(prefixes[i]);
@@ -241,6 +233,23 @@ class RocksDbStorage final : public Storage {
     s = db_->IngestExternalFile(Handle(column), {path}, io);
     std::remove(path.c_str());  // left behind only if the ingestion failed
     return FromRocks(s, "ingesting a sorted run into " + std::string(ColumnName(column)));
+  }
+
+  absl::Status DeleteRange(Column column, std::string_view begin, std::string_view end) override {
+    NoPerfCounters();
+    if (begin.empty() || end.empty() || begin >= end) {
+      return absl::InvalidArgumentError("delete range: begin must be below end, both non-empty");
+    }
+    const std::string what = "deleting a range of " + std::string(ColumnName(column));
+    rocksdb::Slice b(begin.data(), begin.size()), e(end.data(), end.size());
+    // The files wholly inside the range go at once, without a compaction;
+    // the tombstone (synced) then covers what the files around it hold.
+    rocksdb::Status s = rocksdb::DeleteFilesInRange(db_.get(), Handle(column), &b, &e,
+                                                    /*include_end=*/false);
+    if (!s.ok()) return FromRocks(s, what);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db_->DeleteRange(wo, Handle(column), b, e), what);
   }
 
   absl::StatusOr<BackgroundWork> PendingBackgroundWork() override {
@@ -319,44 +328,17 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
   cf_options.OptimizeLevelStyleCompaction();
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
-  // Postings are looked up by their 10-byte prefix (kind, band, hash), never
-  // by whole key, so their Bloom filters are built over prefixes.
+  // Postings are runs of packed records the index writes, merges and
+  // deletes itself (src/index/posting_runs.h): each run is one ingested
+  // table file under its own key prefix, above every earlier run's, so
+  // RocksDB places it in the last level without overlapping anything and
+  // never compacts it; a merged run's inputs are deleted by dropping their
+  // files (DeleteRange). Every read is of a block the index knows exists,
+  // so the column has no Bloom filters.
   rocksdb::BlockBasedTableOptions postings_table = table;
-  postings_table.whole_key_filtering = false;
+  postings_table.filter_policy.reset();
   rocksdb::ColumnFamilyOptions postings_options = cf_options;
-  postings_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kPostingsPrefixBytes));
   postings_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(postings_table));
-  // Tiered ("universal") compaction: the keys are hashes, so every ingested
-  // run overlaps everything below it, and level-style compaction rewrote the
-  // whole of level 1 for every 8 runs (a cost that grows with the index:
-  // ~100 us of compaction per document at 1,000,000 documents, more than
-  // registering them). Tiered compaction merges runs of similar size (within
-  // 10%, at least 4 at a time, once 8 are waiting), so a posting is
-  // rewritten about log(runs) times. On 1,000,000 documents with
-  // compactions caught up: 7,587 -> 14,793 registrations/s; lookup and match
-  // latencies within their targets (docs/benchmarks.md). The cost: up to ~8
-  // sorted runs plus one per size tier for a lookup to test (their prefix
-  // Bloom filters are pinned), and a full merge, which needs the column's
-  // size again in free disk space, when the newer runs outgrow the oldest
-  // twice over. The column is written only by ingested runs, never through
-  // its memtable, so ingested files whose sequence numbers overlap a
-  // memtable's, which universal compaction mishandled in some RocksDB
-  // releases (facebook/rocksdb#10776), cannot occur here.
-  postings_options.compaction_style = rocksdb::kCompactionStyleUniversal;
-  postings_options.compaction_options_universal.size_ratio = 10;
-  postings_options.compaction_options_universal.min_merge_width = 4;
-  postings_options.level0_file_num_compaction_trigger = 8;
-  postings_options.level0_slowdown_writes_trigger = 32;
-  postings_options.level0_stop_writes_trigger = 48;
-  // Compressed on every level (LZ4, the level-style default's choice for the
-  // lower levels), as the ingested runs are written: the default leaves
-  // levels 0 and 1 uncompressed, so a compaction there wrote postings at
-  // 2.1x their size. On 1,000,000 documents: 877 -> 706 bytes of postings
-  // per document, CPU unchanged (docs/benchmarks.md).
-  if (!postings_options.compression_per_level.empty()) {
-    const rocksdb::CompressionType lower = postings_options.compression_per_level.back();
-    for (auto& c : postings_options.compression_per_level) c = lower;
-  }
 
   // Every registration looks its dedup key up in the index column, and
   // almost always misses: a Bloom filter over the memtable answers most

@@ -275,10 +275,10 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
     indexed_secs = Seconds(start, Clock::now());
   }
   double cpu = ProcessCpuSeconds() - cpu_start;
-  // Then until RocksDB has no flush or compaction running or due: the
-  // compaction debt the run left is work a stream at this rate would also
-  // have to pay, so the rate to this point is what it could sustain (a
-  // little understated: the last compaction runs alone on one core).
+  // Then until RocksDB has no flush or compaction running or due, and the
+  // posting index no merge: the debt the run left is work a stream at this
+  // rate would also have to pay, so the rate to this point is what it could
+  // sustain (a little understated: the last merge runs alone on one core).
   provledger::Storage::BackgroundWork left;
   double settled_secs = 0;
   for (bool first = true;; first = false) {
@@ -289,7 +289,8 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
     }
     if (first) left = *work;  // what the timed run left behind
     settled_secs = Seconds(start, Clock::now());
-    if (work->idle()) break;
+    provledger::PostingIndex* postings = server->postings();
+    if (work->idle() && (postings == nullptr || postings->idle())) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   double settled_cpu = ProcessCpuSeconds() - cpu_start;

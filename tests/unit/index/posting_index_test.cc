@@ -1,11 +1,13 @@
 // The posting index on real RocksDB: postings equal the registered
-// fingerprints, runs are written by size, by delay and on request, and the
-// watermark survives restarts and rebuilds.
+// fingerprints, runs are written by size, by delay and on request, merged
+// without losing or reordering a posting, and the manifest survives
+// restarts, interrupted writes and an earlier layout.
 #include "provledger/posting_index.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
@@ -13,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "posting_runs.h"
 #include "provledger/encoding.h"
 #include "provledger/entry.h"
 #include "provledger/registry.h"
@@ -63,6 +66,22 @@ class PostingIndexTest : public ::testing::Test {
     std::vector<uint64_t> indices;
     for (const auto& r : out.receipts) indices.push_back(r.ledger_index);
     return indices;
+  }
+  // Forgets the index: the next Open starts from the entries.
+  void DropManifest() {
+    std::string key = posting_runs::kManifestKey;
+    PL_ASSERT_OK(storage_->DeleteRange(Column::kMeta, key, key + '\0'));
+  }
+  // The run ids that have keys in the postings column.
+  std::set<uint64_t> StoredRuns() {
+    std::set<uint64_t> ids;
+    PL_EXPECT_OK(
+        storage_->Scan(Column::kPostings, "", "", [&](std::string_view k, std::string_view) {
+          EXPECT_EQ(k[0], 'R');
+          if (k.size() >= 9) ids.insert(ReadU64BE(k.data() + 1));
+          return true;
+        }));
+    return ids;
   }
   std::string Dataset(const std::string& name) {
     return ValueOrDie(registry_->CreateDataset(DatasetSpec{name, "1", "", "", "", {}})).dataset_id;
@@ -177,25 +196,117 @@ TEST_F(PostingIndexTest, SmallRunsAndChunksGiveTheSamePostingsAsOneRun) {
   index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get()));
   PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
   auto one_run = ReadAll(docs);
+  EXPECT_EQ(index_->run_count(), 1u);
   Close();
 
-  // The same ledger indexed again from scratch in another directory would
-  // need a copy; instead rebuild here with tiny runs after dropping the
-  // watermark: runs rewrite the same keys, so the postings must be equal.
-  Open();
-  WriteBatch reset;
-  reset.Put(Column::kMeta, "postings/v2/indexed_size", U64BE(0));
-  PL_ASSERT_OK(storage_->Write(reset, true));
-  PostingIndexOptions small;
-  small.max_run_postings = 2000;
-  small.read_chunk = 3;
-  small.sort_threads = 1;  // the one run above was sorted on the default two threads
-  index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
-  PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
-  EXPECT_EQ(ReadAll(docs), one_run);
+  // Rebuilt from the entries with tiny runs (and chunks of 3 entries): ~30
+  // runs of ~2,000 postings, merged 2 at a time as they come, so lookups
+  // read postings across runs of every level, several blocks per key.
+  for (size_t width : {size_t{2}, size_t{3}}) {
+    Open();
+    DropManifest();
+    PostingIndexOptions small;
+    small.max_run_postings = 2000;
+    small.read_chunk = 3;
+    small.sort_threads = 1;  // the one run above was sorted on the default two threads
+    small.merge_width = width;
+    index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
+    PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+    while (!index_->idle()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(ReadAll(docs), one_run) << "merge width " << width;
+    // Fewer runs than written (at most width - 1 of each level), and the
+    // merged runs' keys are gone.
+    EXPECT_GT(index_->run_count(), 1u);
+    EXPECT_LE(index_->run_count(), 2 * (width - 1)) << "merge width " << width;
+    Close();
+    Open();
+    index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
+    EXPECT_EQ(StoredRuns().size(), index_->run_count());
+    EXPECT_EQ(ReadAll(docs), one_run) << "reopened, merge width " << width;
+    Close();
+  }
   size_t winnow_keys = std::count_if(one_run.begin(), one_run.end(),
                                      [](const auto& e) { return e.first[0] == 'W'; });
   EXPECT_GT(winnow_keys, 4096u);
+}
+
+TEST_F(PostingIndexTest, KeysOfUnlistedRunsAndOfTheEarlierLayoutAreDeletedOnOpen) {
+  std::string ds = Dataset("orphans");
+  std::vector<DocumentRegistration> docs;
+  auto idx = Register(ds, {Text(50, 80), Text(51, 80)}, &docs);
+  // What an earlier layout left: a key per posting and its watermark.
+  PL_ASSERT_OK(
+      storage_->IngestSorted(Column::kPostings, [n = 0](std::string* k, std::string* v) mutable {
+        if (n == 2) return false;
+        *k = std::string(n++ == 0 ? "L" : "W") + std::string(17, '\x01');
+        *v = "";
+        return true;
+      }));
+  WriteBatch legacy;
+  legacy.Put(Column::kMeta, posting_runs::kLegacyWatermarkKey, U64BE(1));
+  PL_ASSERT_OK(storage_->Write(legacy, true));
+  index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get()));
+  PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+  EXPECT_FALSE(ValueOrDie(storage_->Get(Column::kMeta, posting_runs::kLegacyWatermarkKey)));
+  EXPECT_EQ(StoredRuns().size(), 1u);  // and no 'L' or 'W' key (StoredRuns checks)
+  uint64_t live = *StoredRuns().begin();
+  index_.reset();
+
+  // A run written but never listed (a crash before its manifest): deleted
+  // on open, the listed run kept.
+  PL_ASSERT_OK(storage_->IngestSorted(Column::kPostings,
+                                      [n = 0, live](std::string* k, std::string* v) mutable {
+                                        if (n++ == 1) return false;
+                                        *k = posting_runs::BlockKey(live + 7, 0);
+                                        *v = std::string(posting_runs::kRecordBytes, '\0');
+                                        return true;
+                                      }));
+  EXPECT_EQ(StoredRuns(), (std::set<uint64_t>{live, live + 7}));
+  index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get()));
+  EXPECT_EQ(StoredRuns(), (std::set<uint64_t>{live}));
+  EXPECT_EQ(ValueOrDie(index_->LshBandEntries(5, docs[1].text->lsh_bands[5], 10)),
+            (std::vector<uint64_t>{idx[1]}));
+}
+
+TEST_F(PostingIndexTest, LookupsDuringMergesSeeEveryPosting) {
+  std::string ds = Dataset("concurrent");
+  std::vector<std::string> texts;
+  for (int i = 0; i < 40; ++i) texts.push_back(Text(200 + i, 150));
+  std::vector<DocumentRegistration> docs;
+  auto idx = Register(ds, {texts[0]}, &docs);
+  PostingIndexOptions small;
+  small.max_run_postings = 300;  // a run every couple of documents, merged 2 by 2
+  small.merge_width = 2;
+  index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
+  PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+  // A reader checks the first document's postings all the while the others
+  // are registered, written and merged (and merged runs deleted).
+  std::atomic<bool> done{false};
+  std::atomic<int> checks{0};
+  std::thread reader([&] {
+    const auto& t = *docs[0].text;
+    while (!done.load()) {
+      auto bands = ValueOrDie(index_->LshBandEntries(t.lsh_bands, 10));
+      for (const auto& b : bands) ASSERT_EQ(b, (std::vector<uint64_t>{idx[0]}));
+      std::vector<uint64_t> hashes;
+      for (const auto& w : t.winnows) hashes.push_back(w.hash);
+      for (const auto& w : ValueOrDie(index_->WinnowEntries(hashes, 10))) {
+        ASSERT_FALSE(w.empty());
+        ASSERT_EQ(w[0].ledger_index, idx[0]);
+      }
+      ++checks;
+    }
+  });
+  for (size_t i = 1; i < texts.size(); ++i) {
+    Register(ds, {texts[i]});
+    PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+  }
+  while (!index_->idle()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  done = true;
+  reader.join();
+  EXPECT_GT(checks.load(), 0);
+  EXPECT_LE(index_->run_count(), 6u);
+  PL_ASSERT_OK(index_->status());
 }
 
 TEST_F(PostingIndexTest, RunsAreWrittenAfterTheDelayWithoutBeingAsked) {
@@ -243,8 +354,11 @@ TEST_F(PostingIndexTest, BadRequestsAndForeignWatermarksAreRefused) {
   uint64_t size = ledger_->Latest()->size;
   EXPECT_EQ(index_->WaitIndexed(size + 1, Soon()).code(), absl::StatusCode::kOutOfRange);
   index_.reset();
+  // A manifest that claims more entries than the ledger holds.
+  posting_runs::Manifest m;
+  m.indexed_size = size + 5;
   WriteBatch b;
-  b.Put(Column::kMeta, "postings/v2/indexed_size", U64BE(size + 5));
+  b.Put(Column::kMeta, posting_runs::kManifestKey, posting_runs::EncodeManifest(m));
   PL_ASSERT_OK(storage_->Write(b, true));
   EXPECT_EQ(PostingIndex::Open(ledger_.get(), storage_.get()).status().code(),
             absl::StatusCode::kFailedPrecondition);
@@ -253,9 +367,10 @@ TEST_F(PostingIndexTest, BadRequestsAndForeignWatermarksAreRefused) {
 // The writer's storage failing stops the indexer with that error: waiters
 // hear it, nothing is marked indexed, and closing does not hang.
 TEST(PostingIndexFaultTest, AFailedRunStopsTheIndexerAndIsReported) {
-  // Writes: the ledger's first checkpoint, the dataset, the documents; the
-  // fourth (the first posting run) fails.
-  std::unique_ptr<Storage> storage = NewMemoryStorage(/*fail_writes_after=*/3);
+  // Writes: the ledger's first checkpoint, the dataset, the documents, and
+  // the index's two deletions of an earlier layout on its first Open; the
+  // sixth (the first posting run) fails.
+  std::unique_ptr<Storage> storage = NewMemoryStorage(/*fail_writes_after=*/5);
   LedgerOptions o;
   o.origin = "postings.example/log";
   o.signers.push_back(std::make_shared<NoteSigner>("postings.example/log",

@@ -218,6 +218,36 @@ TEST_P(StorageConformanceTest, IngestSortedRefusesUnorderedRunsWhole) {
   EXPECT_FALSE(ValueOrDie(db_->Get(Column::kPostings, p + "b")).has_value());
 }
 
+TEST_P(StorageConformanceTest, DeleteRangeRemovesExactlyTheRange) {
+  // Two ingested runs (their own table files in RocksDB) and written keys
+  // around them: the range takes whole files and parts of others.
+  PL_ASSERT_OK(db_->IngestSorted(Column::kPostings, SortedRun({"R1a", "R1b", "R1c"})));
+  PL_ASSERT_OK(db_->IngestSorted(Column::kPostings, SortedRun({"R2a", "R2b"})));
+  WriteBatch b;
+  b.Put(Column::kPostings, "R0z", "w");
+  b.Put(Column::kPostings, "R1bb", "w");
+  b.Put(Column::kPostings, "R3a", "w");
+  b.Put(Column::kMeta, "R1a", "other column");
+  PL_ASSERT_OK(db_->Write(b, true));
+  PL_ASSERT_OK(db_->DeleteRange(Column::kPostings, "R1", "R2b"));
+  std::vector<std::string> left;
+  PL_ASSERT_OK(db_->Scan(Column::kPostings, "", "", [&](std::string_view k, std::string_view) {
+    left.emplace_back(k);
+    return true;
+  }));
+  EXPECT_EQ(left, (std::vector<std::string>{"R0z", "R2b", "R3a"}));
+  EXPECT_EQ(*ValueOrDie(db_->Get(Column::kMeta, "R1a")), "other column");
+  // Keys written again afterwards are readable.
+  PL_ASSERT_OK(db_->IngestSorted(Column::kPostings, SortedRun({"R1a"})));
+  EXPECT_EQ(*ValueOrDie(db_->Get(Column::kPostings, "R1a")), "v0");
+  for (auto [begin, end] : {std::pair{"R2", "R1"}, std::pair{"", "R9"}, std::pair{"R1", "R1"}}) {
+    EXPECT_EQ(db_->DeleteRange(Column::kPostings, begin, end).code(),
+              absl::StatusCode::kInvalidArgument)
+        << begin << ".." << end;
+  }
+  EXPECT_EQ(*ValueOrDie(db_->Get(Column::kPostings, "R0z")), "w");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StorageConformanceTest,
     ::testing::Values(Backend{"rocksdb",

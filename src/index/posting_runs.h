@@ -1,0 +1,132 @@
+// The postings' stored layout, version 3 (docs/ledger-format.md, "Postings"):
+// sorted runs of fixed-width posting records, packed into blocks.
+//
+// A posting is a 21-byte record, code ‖ hash ‖ ledger index ‖ value:
+//   code          u8      LSH band 0..31, or kWinnowCode for a winnowing hash
+//   hash          u64 BE  the band key or the winnowing hash
+//   ledger_index  u64 BE  the document's entry
+//   value         u32 BE  winnowing: token index | kRepeatedFlag; bands: 0
+// so comparing the first 17 bytes as bytes orders records by (code, hash,
+// ledger index), the order a lookup lists them in.
+//
+// A run holds the postings of a contiguous range of ledger entries, sorted,
+// in Column::kPostings under its own key prefix 'R' ‖ run id (u64 BE):
+//   prefix ‖ 'B' ‖ block number (u32 BE) -> up to kBlockRecords records
+//   prefix ‖ 'F' ‖ chunk number (u32 BE) -> the fences of up to kFenceChunk
+//                                          blocks, u64 BE each
+// A block's fence is Fence(code, hash) of its first record; the index keeps
+// every run's fences in memory and reads only the blocks a lookup needs.
+// Which runs are live, and how far the entries are indexed, is the manifest
+// (Column::kMeta, kManifestKey), written after a run's keys are in place:
+// keys of runs it does not list are left by an interrupted write or merge
+// and are deleted on open.
+#ifndef PROVLEDGER_SRC_INDEX_POSTING_RUNS_H_
+#define PROVLEDGER_SRC_INDEX_POSTING_RUNS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "provledger/storage.h"
+
+namespace provledger::posting_runs {
+
+inline constexpr size_t kRecordBytes = 21;
+inline constexpr size_t kOrderBytes = 17;  // code, hash, ledger index
+inline constexpr size_t kBlockRecords = 128;
+inline constexpr size_t kFenceChunk = 8192;
+inline constexpr uint8_t kWinnowCode = 32;
+// Set in a winnowing posting's value when the hash occurs more than once in
+// the document (the posting holds its first position).
+inline constexpr uint32_t kRepeatedFlag = 0x80000000u;
+
+inline constexpr char kManifestKey[] = "postings/v3/manifest";
+// Keys of the earlier layouts, deleted when a v3 index first opens.
+inline constexpr char kLegacyWatermarkKey[] = "postings/v2/indexed_size";
+
+// 'R' ‖ run id (u64 BE): every key of the run starts with it.
+std::string RunPrefix(uint64_t run_id);
+std::string BlockKey(uint64_t run_id, uint32_t block);
+// A block's fence: monotone in (code, hash) -- the code's 6 bits above the
+// hash's top 58 -- so blocks whose fences bracket a key's are the only ones
+// that can hold it.
+inline uint64_t Fence(uint8_t code, uint64_t hash) {
+  return (static_cast<uint64_t>(code) << 58) | (hash >> 6);
+}
+
+// Encodes one record into rec[0..kRecordBytes).
+void EncodeRecord(uint8_t code, uint64_t hash, uint64_t ledger_index, uint32_t value, char* rec);
+struct Record {
+  uint8_t code;
+  uint64_t hash;
+  uint64_t ledger_index;
+  uint32_t value;
+};
+Record DecodeRecord(const char* rec);
+
+// One run as the manifest lists it.
+struct RunInfo {
+  uint64_t id = 0;
+  uint64_t begin = 0;  // the ledger entries it covers: [begin, end)
+  uint64_t end = 0;
+  uint64_t records = 0;
+  uint32_t blocks = 0;
+  uint8_t level = 0;  // 0 as written; a merge of runs of level L is L + 1
+};
+
+struct Manifest {
+  uint64_t indexed_size = 0;  // entries below it have their postings in `runs`
+  uint64_t next_run_id = 0;
+  std::vector<RunInfo> runs;  // by ascending ledger range, disjoint
+};
+std::string EncodeManifest(const Manifest& m);
+// DataLoss if the bytes are not a version-1 manifest.
+absl::StatusOr<Manifest> DecodeManifest(std::string_view bytes);
+
+// Writes a run's blocks and fences with Storage::IngestSorted, as one table
+// file. `next` fills the next record (kRecordBytes) and returns true, or
+// returns false at the end; records must come in order. Fills *info's
+// records and blocks and *fences. A run of no records writes nothing.
+absl::Status WriteRun(Storage* storage, uint64_t run_id, const std::function<bool(char* rec)>& next,
+                      RunInfo* info, std::vector<uint64_t>* fences);
+
+// Reads the fences of a run the manifest lists; DataLoss unless they are
+// info.blocks many.
+absl::StatusOr<std::vector<uint64_t>> ReadFences(Storage* storage, const RunInfo& info);
+
+// Reads a run's records in order, a block at a time.
+class RunReader {
+ public:
+  RunReader(Storage* storage, const RunInfo& info) : storage_(storage), info_(info) {}
+  // The current record (kRecordBytes), or nullptr past the end; an error
+  // reading or decoding a block ends the run and is kept in status().
+  const char* Peek() {
+    if (pos_ == block_.size() && !Load()) return nullptr;
+    return block_.data() + pos_;
+  }
+  void Next() { pos_ += kRecordBytes; }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  bool Load();
+
+  Storage* const storage_;
+  const RunInfo info_;
+  uint32_t next_block_ = 0;
+  std::string block_;
+  size_t pos_ = 0;
+  absl::Status status_;
+};
+
+// DataLoss unless `block` is a whole number (1..kBlockRecords) of records.
+absl::Status CheckBlock(uint64_t run_id, uint32_t block_no, std::string_view block);
+
+}  // namespace provledger::posting_runs
+
+#endif  // PROVLEDGER_SRC_INDEX_POSTING_RUNS_H_
