@@ -436,7 +436,8 @@ absl::Status PostingIndex::MergeRuns() {
     manifest.runs.resize(first);
     manifest.runs.push_back(merged->info);
     ++manifest.next_run_id;
-    auto runs = std::make_shared<RunSet>(current->begin(), current->begin() + first);
+    auto runs = std::make_shared<RunSet>(current->begin(),
+                                         current->begin() + static_cast<ptrdiff_t>(first));
     runs->push_back(std::move(merged));
     for (size_t k = first; k < n; ++k) {
       retired_.emplace_back((*current)[k]->info.id, (*current)[k]);

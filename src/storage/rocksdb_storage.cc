@@ -139,9 +139,6 @@ class RocksDbStorage final : public Storage {
                     const std::function<bool(std::string_view, std::string_view)>& fn) override {
     NoPerfCounters();
     rocksdb::ReadOptions ro;
-    // Lets the postings column's prefix Bloom filters skip table files when
-    // the range lies within one prefix; the same results either way.
-    ro.auto_prefix_mode = true;
     rocksdb::Slice upper(end.data(), end.size());
     if (!end.empty()) ro.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(column)));
