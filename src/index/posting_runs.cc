@@ -161,21 +161,25 @@ absl::Status CheckBlock(uint64_t run_id, uint32_t block_no, std::string_view blo
 
 bool RunReader::Load() {
   if (!status_.ok() || next_block_ == info_.blocks) return false;
-  uint32_t n = next_block_++;
-  auto v = storage_->Get(Column::kPostings, BlockKey(info_.id, n));
-  if (!v.ok()) {
-    status_ = v.status();
-    return false;
-  }
-  if (!v->has_value()) {
-    status_ = absl::DataLossError("postings run " + std::to_string(info_.id) + ": block " +
-                                  std::to_string(n) + " is missing");
-    return false;
-  }
-  block_ = std::move(**v);
+  const uint32_t first = next_block_;
+  const uint32_t end = first + std::min(kReadBlocks, info_.blocks - first);
+  data_.clear();
   pos_ = 0;
-  status_ = CheckBlock(info_.id, n, block_);
-  return status_.ok();
+  uint32_t expect = first;
+  status_ = storage_->Scan(Column::kPostings, BlockKey(info_.id, first), BlockKey(info_.id, end),
+                           [&](std::string_view k, std::string_view v) {
+                             if (k != BlockKey(info_.id, expect)) return false;
+                             if (!CheckBlock(info_.id, expect, v).ok()) return false;
+                             data_.append(v);
+                             ++expect;
+                             return true;
+                           });
+  if (status_.ok() && expect != end) {
+    status_ = absl::DataLossError("postings run " + std::to_string(info_.id) + ": block " +
+                                  std::to_string(expect) + " is missing or malformed");
+  }
+  next_block_ = end;
+  return status_.ok() && !data_.empty();
 }
 
 }  // namespace provledger::posting_runs
