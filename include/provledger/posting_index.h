@@ -20,8 +20,9 @@
 // is rewritten about log_width(runs) times and a lookup reads one block in
 // each of a few runs (their fences are held in memory: 8 bytes a block).
 //
-// Two threads: the reader collects the next run while the writer sorts and
-// writes the last, then merges. A manifest (Column::kMeta) lists the live
+// Three threads: the reader collects the next run while the writer sorts
+// and writes the last, and the merger merges runs meanwhile (so a long merge
+// never holds back new postings). A manifest (Column::kMeta) lists the live
 // runs and how far the entries are indexed; it is written after a run's
 // keys are in place, and a merged run's inputs are deleted only after the
 // manifest naming the merge is durable and no lookup still reads them. On
@@ -43,6 +44,7 @@
 #ifndef PROVLEDGER_POSTING_INDEX_H_
 #define PROVLEDGER_POSTING_INDEX_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -115,8 +117,9 @@ class PostingIndex {
   // OK, or the error that stopped the indexer (a storage failure, or an entry
   // that does not decode: DataLoss naming its index).
   absl::Status status() const;
-  // Whether the indexer holds no run to write and no merge to do: the work
-  // a stream of registrations leaves behind it is done (benchmarks).
+  // Whether the indexer holds no run to write and no merge to do: once the
+  // entries are indexed, the work a stream of registrations leaves behind
+  // it is done (benchmarks).
   bool idle() const;
   // The live runs (a merge replaces several with one).
   size_t run_count() const;
@@ -152,16 +155,22 @@ class PostingIndex {
   // Waits for the writer to be idle, then gives it the pending postings
   // (up to next_); the writer's error if it has failed.
   absl::Status HandOff();
-  // The writer: writes each run handed to it, advances the indexed size,
-  // then merges runs and deletes the merged ones no lookup reads any more.
+  // The writer: writes each run handed to it and advances the indexed size.
   void WriterLoop();
   absl::Status WriteRun();
-  absl::Status MergeRuns();
+  // The merger: while `merge_width` runs share a level, merges the oldest
+  // of the lowest such level into one run of the next, then deletes the
+  // merged ones no lookup reads any more.
+  void MergerLoop();
+  // Merges one group; sets *merged false if none is due or it was stopped.
+  absl::Status MergeOnce(bool* merged);
   absl::Status DropRetired();
-  // Writes `manifest` (synced when runs are about to be deleted) and
-  // publishes `runs`, which must be the runs it lists.
-  absl::Status Commit(posting_runs::Manifest manifest, std::shared_ptr<const RunSet> runs,
-                      bool sync);
+  // Replaces the runs [first, first + count) of the live set with `added`
+  // (none: count = 0, first = the end) and sets the indexed size (0: keep
+  // it), then writes the manifest (synced when runs are about to be
+  // deleted) and publishes the new set. Writer and merger both edit.
+  absl::Status Commit(size_t first, size_t count, std::shared_ptr<const Run> added,
+                      uint64_t indexed_size, bool sync);
   std::shared_ptr<const RunSet> Runs() const;
   // Calls emit(i, ledger index, value) for the postings of queries[i], by
   // ascending ledger index, at most `limit` for each.
@@ -183,8 +192,16 @@ class PostingIndex {
   bool writer_stop_ = false;         // guarded by mu_
   absl::Status error_;               // guarded by mu_
 
+  // The live runs: what lookups read, and the manifest that lists them
+  // (also the next run id). A run id is taken and the set edited under it.
+  std::mutex commit_mu_;  // serializes Commit
   mutable std::mutex runs_mu_;
-  std::shared_ptr<const RunSet> runs_;  // guarded by runs_mu_; what lookups read
+  std::shared_ptr<const RunSet> runs_;                // guarded by runs_mu_
+  std::unique_ptr<posting_runs::Manifest> manifest_;  // guarded by runs_mu_
+  std::condition_variable merge_wake_;  // the merger: a run was added or it should stop
+  bool merging_ = false;                // guarded by mu_: the merger has a group in hand
+  bool merge_due_ = false;              // guarded by mu_: a run was added since it looked
+  std::atomic<bool> merger_stop_{false};
 
   // Reader thread only.
   uint64_t next_;                              // the next entry to read
@@ -196,15 +213,15 @@ class PostingIndex {
   // The run being written: the writer's while writing_, else the reader's.
   std::vector<std::vector<Posting>> run_;
   uint64_t run_end_ = 0;  // the entries it covers end here
-  // Writer thread only (and Open's, before the threads start): the manifest
-  // as last written, merged runs waiting for their last reader, and the
-  // sort's scratch (bands, winnowing bucket), kept with its capacity from
-  // run to run instead of reallocated for each.
-  std::unique_ptr<posting_runs::Manifest> manifest_;
-  std::vector<std::pair<uint64_t, std::weak_ptr<const Run>>> retired_;
+  // Writer thread only: the sort's scratch (bands, winnowing bucket), kept
+  // with its capacity from run to run instead of reallocated for each.
   std::vector<Posting> sort_scratch_[2];
+  // Merger thread only (and the destructor's, after it): merged runs
+  // waiting for their last reader.
+  std::vector<std::pair<uint64_t, std::weak_ptr<const Run>>> retired_;
 
   std::thread writer_;
+  std::thread merger_;
   std::thread indexer_;
 };
 

@@ -1,6 +1,7 @@
 #include "provledger/posting_index.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -136,12 +137,14 @@ PostingIndex::PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions
       options_(options),
       watermark_(manifest->indexed_size),
       runs_(std::make_shared<const RunSet>(std::move(runs))),
-      next_(manifest->indexed_size),
-      handed_(manifest->indexed_size),
+      manifest_(std::move(manifest)),
+      next_(watermark_),
+      handed_(watermark_),
       buckets_(kBuckets),
-      run_(kBuckets),
-      manifest_(std::move(manifest)) {
+      run_(kBuckets) {
+  merge_due_ = true;  // runs an earlier server left may be due a merge
   writer_ = std::thread([this] { WriterLoop(); });
+  merger_ = std::thread([this] { MergerLoop(); });
   indexer_ = std::thread([this] { Loop(); });
 }
 
@@ -158,6 +161,14 @@ PostingIndex::~PostingIndex() {
   }
   handoff_.notify_all();
   writer_.join();
+  // A merge in progress is abandoned (its partial run, unlisted, is deleted
+  // by the next Open).
+  merger_stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    merge_wake_.notify_all();
+  }
+  merger_.join();
   // No lookup runs any more: merged runs can go (else the next Open does it).
   runs_.reset();
   DropRetired().IgnoreError();
@@ -175,7 +186,7 @@ absl::Status PostingIndex::status() const {
 
 bool PostingIndex::idle() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return !writing_;
+  return !writing_ && !merging_ && !merge_due_;
 }
 
 size_t PostingIndex::run_count() const { return Runs()->size(); }
@@ -269,15 +280,12 @@ void PostingIndex::WriterLoop() {
     absl::Status s = WriteRun();
     lock.lock();
     if (s.ok()) {
-      // Readable now; the merges that follow keep every posting readable.
       watermark_ = run_end_;
-      written_.notify_all();
-      lock.unlock();
-      s = MergeRuns();
-      if (s.ok()) s = DropRetired();
-      lock.lock();
+      merge_due_ = true;
+      merge_wake_.notify_all();
+    } else if (error_.ok()) {
+      error_ = s;
     }
-    if (!s.ok() && error_.ok()) error_ = s;
     writing_ = false;
     written_.notify_all();
     wake_.notify_all();
@@ -362,21 +370,20 @@ absl::Status PostingIndex::WriteRun() {
     return true;
   };
   auto run = std::make_shared<Run>();
-  PL_RETURN_IF_ERROR(
-      posting_runs::WriteRun(storage_, manifest_->next_run_id, next, &run->info, &run->fences));
-  posting_runs::Manifest manifest = *manifest_;
-  auto runs = std::make_shared<RunSet>(*Runs());
-  if (run->info.records > 0) {
-    run->info.begin = manifest.indexed_size;
-    run->info.end = run_end_;
-    manifest.runs.push_back(run->info);
-    ++manifest.next_run_id;
-    runs->push_back(std::move(run));
+  uint64_t begin = 0;
+  {
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    run->info.id = manifest_->next_run_id++;
+    begin = manifest_->indexed_size;
   }
-  manifest.indexed_size = run_end_;
+  PL_RETURN_IF_ERROR(
+      posting_runs::WriteRun(storage_, run->info.id, next, &run->info, &run->fences));
+  run->info.begin = begin;
+  run->info.end = run_end_;
   // Not synced: a manifest lost in a crash only means the run is written
   // again on the next start (this one is deleted then, unlisted).
-  PL_RETURN_IF_ERROR(Commit(std::move(manifest), std::move(runs), /*sync=*/false));
+  PL_RETURN_IF_ERROR(Commit(SIZE_MAX, 0, run->info.records > 0 ? std::move(run) : nullptr, run_end_,
+                            /*sync=*/false));
   // The buffers keep their capacity for the next run (with the reader's
   // and the sort's scratch, about three runs' worth: ~70 MB at the default
   // run size).
@@ -384,69 +391,115 @@ absl::Status PostingIndex::WriteRun() {
   return absl::OkStatus();
 }
 
-absl::Status PostingIndex::MergeRuns() {
-  const size_t width = options_.merge_width;
+void PostingIndex::MergerLoop() {
   while (true) {
-    std::shared_ptr<const RunSet> current = Runs();
-    const size_t n = current->size();
-    if (n < width) return absl::OkStatus();
-    const size_t first = n - width;
-    const uint8_t level = (*current)[n - 1]->info.level;
-    for (size_t k = first; k < n; ++k) {
-      if ((*current)[k]->info.level != level) return absl::OkStatus();
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      merge_wake_.wait(lock, [&] { return merge_due_ || merger_stop_.load(); });
+      if (merger_stop_.load()) return;
+      merge_due_ = false;
+      merging_ = true;
     }
-    // A k-way merge of the runs' records: their ledger ranges are disjoint,
-    // so no two records are equal.
-    std::vector<posting_runs::RunReader> readers;
-    uint64_t records = 0;
-    for (size_t k = first; k < n; ++k) {
-      readers.emplace_back(storage_, (*current)[k]->info);
-      records += (*current)[k]->info.records;
+    absl::Status s;
+    for (bool merged = true; merged && s.ok() && !merger_stop_.load();) {
+      s = MergeOnce(&merged);
+      if (s.ok()) s = DropRetired();
     }
-    auto next = [&readers](char* rec) {
-      const char* best = nullptr;
-      size_t from = 0;
-      for (size_t k = 0; k < readers.size(); ++k) {
-        const char* r = readers[k].Peek();
-        if (r != nullptr &&
-            (best == nullptr || std::memcmp(r, best, posting_runs::kOrderBytes) < 0)) {
-          best = r;
-          from = k;
-        }
-      }
-      if (best == nullptr) return false;
-      std::memcpy(rec, best, kRecordBytes);
-      readers[from].Next();
-      return true;
-    };
-    auto merged = std::make_shared<Run>();
-    PL_RETURN_IF_ERROR(posting_runs::WriteRun(storage_, manifest_->next_run_id, next, &merged->info,
-                                              &merged->fences));
-    for (const auto& r : readers) PL_RETURN_IF_ERROR(r.status());
-    if (merged->info.records != records) {
-      return absl::DataLossError(
-          "postings: merging runs " + std::to_string((*current)[first]->info.id) + ".." +
-          std::to_string((*current)[n - 1]->info.id) + " gave " +
-          std::to_string(merged->info.records) + " of " + std::to_string(records) + " records");
+    std::lock_guard<std::mutex> lock(mu_);
+    merging_ = false;
+    if (!s.ok()) {
+      if (error_.ok()) error_ = s;
+      written_.notify_all();
+      wake_.notify_all();
+      return;
     }
-    merged->info.begin = (*current)[first]->info.begin;
-    merged->info.end = (*current)[n - 1]->info.end;
-    merged->info.level = static_cast<uint8_t>(level + 1);
-    posting_runs::Manifest manifest = *manifest_;
-    manifest.runs.resize(first);
-    manifest.runs.push_back(merged->info);
-    ++manifest.next_run_id;
-    auto runs = std::make_shared<RunSet>(current->begin(),
-                                         current->begin() + static_cast<ptrdiff_t>(first));
-    runs->push_back(std::move(merged));
-    for (size_t k = first; k < n; ++k) {
-      retired_.emplace_back((*current)[k]->info.id, (*current)[k]);
-    }
-    current.reset();
-    // Synced: the inputs are deleted once no lookup reads them, and a
-    // manifest that still listed them must not outlive that.
-    PL_RETURN_IF_ERROR(Commit(std::move(manifest), std::move(runs), /*sync=*/true));
   }
+}
+
+absl::Status PostingIndex::MergeOnce(bool* merged_any) {
+  *merged_any = false;
+  const size_t width = options_.merge_width;
+  std::shared_ptr<const RunSet> current;
+  uint64_t merged_id = 0;
+  size_t first = 0;
+  {
+    // Levels do not increase from the oldest run to the newest, so the runs
+    // of one level are adjacent: take the oldest `width` of the lowest level
+    // that has that many.
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    current = runs_;
+    const size_t n = current->size();
+    bool found = false;
+    for (size_t end = n; end > 0 && !found;) {
+      const uint8_t level = (*current)[end - 1]->info.level;
+      size_t start = end;
+      while (start > 0 && (*current)[start - 1]->info.level == level) --start;
+      if (end - start >= width) {
+        first = start;
+        found = true;
+      }
+      end = start;
+    }
+    if (!found) return absl::OkStatus();
+    merged_id = manifest_->next_run_id++;
+  }
+  const RunSet group(current->begin() + static_cast<ptrdiff_t>(first),
+                     current->begin() + static_cast<ptrdiff_t>(first + width));
+  current.reset();
+  // A k-way merge of the runs' records: their ledger ranges are disjoint,
+  // so no two records are equal.
+  std::vector<posting_runs::RunReader> readers;
+  uint64_t records = 0;
+  for (const auto& run : group) {
+    readers.emplace_back(storage_, run->info);
+    records += run->info.records;
+  }
+  size_t since_check = 0;
+  bool stopped = false;
+  auto next = [&](char* rec) {
+    if (++since_check == 4096) {  // a stopping index abandons the merge
+      since_check = 0;
+      if (merger_stop_.load()) {
+        stopped = true;
+        return false;
+      }
+    }
+    const char* best = nullptr;
+    size_t from = 0;
+    for (size_t k = 0; k < readers.size(); ++k) {
+      const char* r = readers[k].Peek();
+      if (r != nullptr &&
+          (best == nullptr || std::memcmp(r, best, posting_runs::kOrderBytes) < 0)) {
+        best = r;
+        from = k;
+      }
+    }
+    if (best == nullptr) return false;
+    std::memcpy(rec, best, kRecordBytes);
+    readers[from].Next();
+    return true;
+  };
+  auto merged = std::make_shared<Run>();
+  PL_RETURN_IF_ERROR(
+      posting_runs::WriteRun(storage_, merged_id, next, &merged->info, &merged->fences));
+  if (stopped) return absl::OkStatus();
+  for (const auto& r : readers) PL_RETURN_IF_ERROR(r.status());
+  if (merged->info.records != records) {
+    return absl::DataLossError("postings: merging runs " + std::to_string(group.front()->info.id) +
+                               ".." + std::to_string(group.back()->info.id) + " gave " +
+                               std::to_string(merged->info.records) + " of " +
+                               std::to_string(records) + " records");
+  }
+  merged->info.begin = group.front()->info.begin;
+  merged->info.end = group.back()->info.end;
+  merged->info.level = static_cast<uint8_t>(group.back()->info.level + 1);
+  // Only the merger removes runs, so the group is still at `first`.
+  // Synced: the inputs are deleted once no lookup reads them, and a
+  // manifest that still listed them must not outlive that.
+  PL_RETURN_IF_ERROR(Commit(first, width, std::move(merged), 0, /*sync=*/true));
+  for (const auto& run : group) retired_.emplace_back(run->info.id, run);
+  *merged_any = true;
+  return absl::OkStatus();
 }
 
 absl::Status PostingIndex::DropRetired() {
@@ -462,13 +515,36 @@ absl::Status PostingIndex::DropRetired() {
   return absl::OkStatus();
 }
 
-absl::Status PostingIndex::Commit(posting_runs::Manifest manifest,
-                                  std::shared_ptr<const RunSet> runs, bool sync) {
+absl::Status PostingIndex::Commit(size_t first, size_t count, std::shared_ptr<const Run> added,
+                                  uint64_t indexed_size, bool sync) {
+  // One edit at a time, in the order they are written; lookups wait only
+  // for the swap, not for the manifest's write.
+  std::lock_guard<std::mutex> commit(commit_mu_);
+  posting_runs::Manifest manifest;
+  std::shared_ptr<RunSet> runs;
+  {
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    manifest = *manifest_;
+    runs = std::make_shared<RunSet>(*runs_);
+  }
+  if (first == SIZE_MAX) first = runs->size();
+  const auto at = static_cast<ptrdiff_t>(first);
+  runs->erase(runs->begin() + at, runs->begin() + at + static_cast<ptrdiff_t>(count));
+  manifest.runs.erase(manifest.runs.begin() + at,
+                      manifest.runs.begin() + at + static_cast<ptrdiff_t>(count));
+  if (added != nullptr) {
+    manifest.runs.insert(manifest.runs.begin() + at, added->info);
+    runs->insert(runs->begin() + at, std::move(added));
+  }
+  if (indexed_size != 0) manifest.indexed_size = indexed_size;
   WriteBatch wb;
   wb.Put(Column::kMeta, posting_runs::kManifestKey, posting_runs::EncodeManifest(manifest));
   PL_RETURN_IF_ERROR(storage_->Write(wb, sync));
-  *manifest_ = std::move(manifest);
   std::lock_guard<std::mutex> lock(runs_mu_);
+  // Run ids taken while the manifest was written stay taken (a run of such
+  // an id that a crash leaves unlisted is deleted on open).
+  manifest.next_run_id = std::max(manifest.next_run_id, manifest_->next_run_id);
+  *manifest_ = std::move(manifest);
   runs_ = std::move(runs);
   return absl::OkStatus();
 }

@@ -212,6 +212,13 @@ TEST_F(PostingIndexTest, SmallRunsAndChunksGiveTheSamePostingsAsOneRun) {
     small.merge_width = width;
     index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
     PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+    if (width == 3) {
+      // Closed at once, a merge likely in progress: it is abandoned, and the
+      // next Open deletes its partial run and merges what is due.
+      Close();
+      Open();
+      index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
+    }
     while (!index_->idle()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     EXPECT_EQ(ReadAll(docs), one_run) << "merge width " << width;
     // Fewer runs than written (at most width - 1 of each level), and the
