@@ -15,8 +15,8 @@
 // (Storage::IngestSorted). A RocksDB key per posting cost RocksDB's per-key
 // work for each of ~92 postings a document, once written and again in every
 // compaction; a key per block of 128 records costs it once per block.
-// The index merges its runs itself, tiered: when the newest `merge_width`
-// runs are of one level they become one run of the next level, so a posting
+// The index merges its runs itself, tiered: when `merge_width` runs share a
+// level, the oldest of them become one run of the next level, so a posting
 // is rewritten about log_width(runs) times and a lookup reads one block in
 // each of a few runs (their fences are held in memory: 8 bytes a block).
 //
