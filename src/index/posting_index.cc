@@ -561,7 +561,8 @@ absl::Status PostingIndex::Lookup(const std::vector<Query>& queries, size_t limi
   };
   std::vector<std::vector<Span>> spans(queries.size());
   std::vector<std::string> keys;
-  std::unordered_map<uint64_t, size_t> slots;  // run position << 32 | block -> keys[i]
+  std::vector<std::pair<uint64_t, uint32_t>> where;  // keys[i]'s run id and block
+  std::unordered_map<uint64_t, size_t> slots;        // run position << 32 | block -> keys[i]
   auto slot_key = [](size_t r, uint32_t block) { return (uint64_t{r} << 32) | block; };
   for (size_t q = 0; q < queries.size(); ++q) {
     const uint64_t fence = posting_runs::Fence(queries[q].code, queries[q].hash);
@@ -574,12 +575,21 @@ absl::Status PostingIndex::Lookup(const std::vector<Query>& queries, size_t limi
       for (uint32_t b = first; b < end; ++b) {
         if (slots.emplace(slot_key(r, b), keys.size()).second) {
           keys.push_back(posting_runs::BlockKey((*runs)[r]->info.id, b));
+          where.emplace_back((*runs)[r]->info.id, b);
         }
       }
       spans[q].push_back({r, first, end});
     }
   }
   PL_ASSIGN_OR_RETURN(auto blocks, storage_->MultiGet(Column::kPostings, keys));
+  for (size_t i = 0; i < blocks.size(); ++i) {  // each checked once, however many keys read it
+    const auto [run_id, block_no] = where[i];
+    if (!blocks[i].has_value()) {
+      return absl::DataLossError("postings run " + std::to_string(run_id) + ": block " +
+                                 std::to_string(block_no) + " is missing");
+    }
+    PL_RETURN_IF_ERROR(posting_runs::CheckBlock(run_id, block_no, *blocks[i]));
+  }
   for (size_t q = 0; q < queries.size(); ++q) {
     // The key as a record's first 9 bytes: code, hash.
     char want[9];
@@ -587,14 +597,8 @@ absl::Status PostingIndex::Lookup(const std::vector<Query>& queries, size_t limi
     StoreU64BE(want + 1, queries[q].hash);
     size_t found = 0;
     for (const Span& span : spans[q]) {
-      const uint64_t run_id = (*runs)[span.run]->info.id;
       for (uint32_t b = span.first; b < span.end && found < limit; ++b) {
         const std::optional<std::string>& block = blocks[slots.at(slot_key(span.run, b))];
-        if (!block.has_value()) {
-          return absl::DataLossError("postings run " + std::to_string(run_id) + ": block " +
-                                     std::to_string(b) + " is missing");
-        }
-        PL_RETURN_IF_ERROR(posting_runs::CheckBlock(run_id, b, *block));
         const char* data = block->data();
         size_t lo = 0, hi = block->size() / kRecordBytes;
         while (lo < hi) {  // the first record not below the key

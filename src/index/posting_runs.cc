@@ -38,11 +38,6 @@ void EncodeRecord(uint8_t code, uint64_t hash, uint64_t ledger_index, uint32_t v
   StoreU32BE(rec + 17, value);
 }
 
-Record DecodeRecord(const char* rec) {
-  return Record{static_cast<uint8_t>(rec[0]), ReadU64BE(rec + 1), ReadU64BE(rec + 9),
-                ReadU32BE(rec + 17)};
-}
-
 std::string EncodeManifest(const Manifest& m) {
   std::string out;
   out.reserve(kManifestHeaderBytes + m.runs.size() * kManifestRunBytes);

@@ -62,13 +62,6 @@ inline uint64_t Fence(uint8_t code, uint64_t hash) {
 
 // Encodes one record into rec[0..kRecordBytes).
 void EncodeRecord(uint8_t code, uint64_t hash, uint64_t ledger_index, uint32_t value, char* rec);
-struct Record {
-  uint8_t code;
-  uint64_t hash;
-  uint64_t ledger_index;
-  uint32_t value;
-};
-Record DecodeRecord(const char* rec);
 
 // One run as the manifest lists it.
 struct RunInfo {
