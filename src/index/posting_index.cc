@@ -36,7 +36,7 @@ struct PostingIndex::Posting {
 
 struct PostingIndex::Run {
   posting_runs::RunInfo info;
-  std::vector<uint64_t> fences;  // of each block, ascending
+  posting_runs::RunDirectory dir;  // its fences and filters
 };
 
 namespace {
@@ -79,9 +79,12 @@ void SortPostings(std::vector<Posting>* v, std::vector<Posting>* scratch) {
 
 absl::StatusOr<std::unique_ptr<PostingIndex>> PostingIndex::Open(Ledger* ledger, Storage* storage,
                                                                  PostingIndexOptions options) {
-  if (options.max_run_postings == 0 || options.read_chunk == 0 || options.merge_width < 2) {
+  if (options.max_run_postings == 0 || options.read_chunk == 0 || options.merge_width < 2 ||
+      options.filter_bytes > posting_runs::kMaxFilterBytes) {
     return absl::InvalidArgumentError(
-        "max_run_postings and read_chunk must be positive, merge_width at least 2");
+        "max_run_postings and read_chunk must be positive, merge_width at least 2, filter_bytes "
+        "at most " +
+        std::to_string(posting_runs::kMaxFilterBytes));
   }
   PL_ASSIGN_OR_RETURN(auto stored, storage->Get(Column::kMeta, posting_runs::kManifestKey));
   auto manifest = std::make_unique<posting_runs::Manifest>();
@@ -123,7 +126,7 @@ absl::StatusOr<std::unique_ptr<PostingIndex>> PostingIndex::Open(Ledger* ledger,
   for (const auto& info : manifest->runs) {
     auto run = std::make_shared<Run>();
     run->info = info;
-    PL_ASSIGN_OR_RETURN(run->fences, posting_runs::ReadFences(storage, info));
+    PL_ASSIGN_OR_RETURN(run->dir, posting_runs::ReadDirectory(storage, info));
     runs.push_back(std::move(run));
   }
   return std::unique_ptr<PostingIndex>(
@@ -376,8 +379,9 @@ absl::Status PostingIndex::WriteRun() {
     run->info.id = manifest_->next_run_id++;
     begin = manifest_->indexed_size;
   }
-  PL_RETURN_IF_ERROR(
-      posting_runs::WriteRun(storage_, run->info.id, next, &run->info, &run->fences));
+  PL_RETURN_IF_ERROR(posting_runs::WriteRun(storage_, run->info.id,
+                                            static_cast<uint16_t>(options_.filter_bytes), next,
+                                            &run->info, &run->dir));
   run->info.begin = begin;
   run->info.end = run_end_;
   // Not synced: a manifest lost in a crash only means the run is written
@@ -480,8 +484,9 @@ absl::Status PostingIndex::MergeOnce(bool* merged_any) {
     return true;
   };
   auto merged = std::make_shared<Run>();
-  PL_RETURN_IF_ERROR(
-      posting_runs::WriteRun(storage_, merged_id, next, &merged->info, &merged->fences));
+  PL_RETURN_IF_ERROR(posting_runs::WriteRun(storage_, merged_id,
+                                            static_cast<uint16_t>(options_.filter_bytes), next,
+                                            &merged->info, &merged->dir));
   if (stopped) return absl::OkStatus();
   for (const auto& r : readers) PL_RETURN_IF_ERROR(r.status());
   if (merged->info.records != records) {
@@ -554,33 +559,34 @@ absl::Status PostingIndex::Lookup(const std::vector<Query>& queries, size_t limi
   std::shared_ptr<const RunSet> runs = Runs();
   // The blocks that can hold a query's key in a run: the last block whose
   // fence is below the key's (it may end with the key) through the blocks
-  // whose fence equals it. Every block needed is read once, in one MultiGet.
-  struct Span {
-    size_t run;
-    uint32_t first, end;  // blocks [first, end)
-  };
-  std::vector<std::vector<Span>> spans(queries.size());
+  // whose fence equals it, less those whose filter rules the key out. Every
+  // block needed is read once, in one MultiGet.
+  std::vector<std::vector<size_t>> reads(queries.size());  // per query: keys[i] in read order
   std::vector<std::string> keys;
   std::vector<std::pair<uint64_t, uint32_t>> where;  // keys[i]'s run id and block
   std::unordered_map<uint64_t, size_t> slots;        // run position << 32 | block -> keys[i]
-  auto slot_key = [](size_t r, uint32_t block) { return (uint64_t{r} << 32) | block; };
   for (size_t q = 0; q < queries.size(); ++q) {
     const uint64_t fence = posting_runs::Fence(queries[q].code, queries[q].hash);
+    const uint64_t filter_hash = posting_runs::FilterHash(queries[q].code, queries[q].hash);
     for (size_t r = 0; r < runs->size(); ++r) {
-      const std::vector<uint64_t>& f = (*runs)[r]->fences;
+      const Run& run = *(*runs)[r];
+      const std::vector<uint64_t>& f = run.dir.fences;
       auto end = static_cast<uint32_t>(std::upper_bound(f.begin(), f.end(), fence) - f.begin());
       if (end == 0) continue;  // the key is before the run's first record
       auto first = static_cast<uint32_t>(std::lower_bound(f.begin(), f.end(), fence) - f.begin());
       if (first > 0) --first;
       for (uint32_t b = first; b < end; ++b) {
-        if (slots.emplace(slot_key(r, b), keys.size()).second) {
-          keys.push_back(posting_runs::BlockKey((*runs)[r]->info.id, b));
-          where.emplace_back((*runs)[r]->info.id, b);
+        if (!run.dir.MayContain(run.info, b, filter_hash)) continue;
+        auto [it, added] = slots.emplace((uint64_t{r} << 32) | b, keys.size());
+        if (added) {
+          keys.push_back(posting_runs::BlockKey(run.info.id, b));
+          where.emplace_back(run.info.id, b);
         }
+        reads[q].push_back(it->second);
       }
-      spans[q].push_back({r, first, end});
     }
   }
+  blocks_read_.fetch_add(keys.size(), std::memory_order_relaxed);
   PL_ASSIGN_OR_RETURN(auto blocks, storage_->MultiGet(Column::kPostings, keys));
   for (size_t i = 0; i < blocks.size(); ++i) {  // each checked once, however many keys read it
     const auto [run_id, block_no] = where[i];
@@ -596,24 +602,23 @@ absl::Status PostingIndex::Lookup(const std::vector<Query>& queries, size_t limi
     want[0] = static_cast<char>(queries[q].code);
     StoreU64BE(want + 1, queries[q].hash);
     size_t found = 0;
-    for (const Span& span : spans[q]) {
-      for (uint32_t b = span.first; b < span.end && found < limit; ++b) {
-        const std::optional<std::string>& block = blocks[slots.at(slot_key(span.run, b))];
-        const char* data = block->data();
-        size_t lo = 0, hi = block->size() / kRecordBytes;
-        while (lo < hi) {  // the first record not below the key
-          size_t mid = (lo + hi) / 2;
-          if (std::memcmp(data + mid * kRecordBytes, want, sizeof want) < 0) {
-            lo = mid + 1;
-          } else {
-            hi = mid;
-          }
+    for (size_t k = 0; k < reads[q].size() && found < limit; ++k) {
+      const std::string& block = *blocks[reads[q][k]];
+      const char* data = block.data();
+      const size_t records = block.size() / kRecordBytes;
+      size_t lo = 0, hi = records;
+      while (lo < hi) {  // the first record not below the key
+        size_t mid = (lo + hi) / 2;
+        if (std::memcmp(data + mid * kRecordBytes, want, sizeof want) < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
         }
-        for (size_t i = lo; i < block->size() / kRecordBytes && found < limit; ++i, ++found) {
-          const char* rec = data + i * kRecordBytes;
-          if (std::memcmp(rec, want, sizeof want) != 0) break;
-          emit(q, ReadU64BE(rec + 9), ReadU32BE(rec + 17));
-        }
+      }
+      for (size_t i = lo; i < records && found < limit; ++i, ++found) {
+        const char* rec = data + i * kRecordBytes;
+        if (std::memcmp(rec, want, sizeof want) != 0) break;
+        emit(q, ReadU64BE(rec + 9), ReadU32BE(rec + 17));
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "posting_runs.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -10,9 +11,11 @@
 namespace provledger::posting_runs {
 namespace {
 
-constexpr uint8_t kManifestVersion = 1;
+constexpr uint8_t kManifestVersion = 2;
 constexpr size_t kManifestHeaderBytes = 1 + 8 + 8 + 4;
-constexpr size_t kManifestRunBytes = 8 + 8 + 8 + 8 + 4 + 1;
+// Version 1's run had no filter_bytes.
+constexpr size_t kManifestRunBytesV1 = 8 + 8 + 8 + 8 + 4 + 1;
+constexpr size_t kManifestRunBytes = kManifestRunBytesV1 + 2;
 
 std::string RunKey(uint64_t run_id, char kind, uint32_t n) {
   std::string k = RunPrefix(run_id);
@@ -38,6 +41,53 @@ void EncodeRecord(uint8_t code, uint64_t hash, uint64_t ledger_index, uint32_t v
   StoreU32BE(rec + 17, value);
 }
 
+uint64_t FilterHash(uint8_t code, uint64_t hash) {
+  // MurmurHash3's 64-bit finalizer: a client may send hashes of any
+  // distribution, and the code must change every probe.
+  uint64_t k = hash ^ ((uint64_t{code} + 1) * 0x9e3779b97f4a7c15ULL);
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+int FilterProbes(uint16_t bytes) {
+  // ln 2 (0.6931) probes per bit a record, rounded: the fewest false
+  // positives for the size.
+  const int probes = static_cast<int>((size_t{bytes} * 8 * 6931 / kBlockRecords + 5000) / 10000);
+  return std::clamp(probes, 1, 12);
+}
+
+namespace {
+// Probe i's bit: h1 + i * h2 mapped onto [0, bits) by a multiply-shift.
+template <typename F>
+bool ForEachProbe(uint16_t bytes, uint64_t filter_hash, F&& f) {
+  const auto h1 = static_cast<uint32_t>(filter_hash);
+  const auto h2 = static_cast<uint32_t>(filter_hash >> 32) | 1u;
+  const uint64_t bits = uint64_t{bytes} * 8;
+  const int probes = FilterProbes(bytes);
+  for (int i = 0; i < probes; ++i) {
+    const uint32_t x = h1 + static_cast<uint32_t>(i) * h2;
+    if (!f(static_cast<size_t>((uint64_t{x} * bits) >> 32))) return false;
+  }
+  return true;
+}
+}  // namespace
+
+void FilterAdd(uint8_t* filter, uint16_t bytes, uint64_t filter_hash) {
+  ForEachProbe(bytes, filter_hash, [filter](size_t bit) {
+    filter[bit / 8] = static_cast<uint8_t>(filter[bit / 8] | (1u << (bit % 8)));
+    return true;
+  });
+}
+
+bool FilterMayContain(const uint8_t* filter, uint16_t bytes, uint64_t filter_hash) {
+  return ForEachProbe(bytes, filter_hash,
+                      [filter](size_t bit) { return ((filter[bit / 8] >> (bit % 8)) & 1) != 0; });
+}
+
 std::string EncodeManifest(const Manifest& m) {
   std::string out;
   out.reserve(kManifestHeaderBytes + m.runs.size() * kManifestRunBytes);
@@ -52,30 +102,35 @@ std::string EncodeManifest(const Manifest& m) {
     AppendU64BE(&out, r.records);
     AppendU32BE(&out, r.blocks);
     out.push_back(static_cast<char>(r.level));
+    AppendU16BE(&out, r.filter_bytes);
   }
   return out;
 }
 
 absl::StatusOr<Manifest> DecodeManifest(std::string_view bytes) {
-  if (bytes.size() < kManifestHeaderBytes || static_cast<uint8_t>(bytes[0]) != kManifestVersion) {
-    return absl::DataLossError("postings manifest: not a version-1 manifest");
+  const uint8_t version = bytes.empty() ? 0 : static_cast<uint8_t>(bytes[0]);
+  if (bytes.size() < kManifestHeaderBytes || (version != 1 && version != kManifestVersion)) {
+    return absl::DataLossError("postings manifest: not a version-1 or -2 manifest");
   }
+  const size_t run_bytes = version == 1 ? kManifestRunBytesV1 : kManifestRunBytes;
   Manifest m;
   const char* p = bytes.data() + 1;
   m.indexed_size = ReadU64BE(p);
   m.next_run_id = ReadU64BE(p + 8);
   uint32_t n = ReadU32BE(p + 16);
-  if (bytes.size() != kManifestHeaderBytes + size_t{n} * kManifestRunBytes) {
+  if (bytes.size() != kManifestHeaderBytes + size_t{n} * run_bytes) {
     return absl::DataLossError("postings manifest: " + std::to_string(bytes.size()) +
                                " bytes for " + std::to_string(n) + " runs");
   }
   p = bytes.data() + kManifestHeaderBytes;
   uint64_t covered = 0;
-  for (uint32_t i = 0; i < n; ++i, p += kManifestRunBytes) {
+  for (uint32_t i = 0; i < n; ++i, p += run_bytes) {
     RunInfo r{ReadU64BE(p),      ReadU64BE(p + 8),  ReadU64BE(p + 16),
               ReadU64BE(p + 24), ReadU32BE(p + 32), static_cast<uint8_t>(p[36])};
+    if (version >= 2) r.filter_bytes = ReadU16BE(p + 37);
     if (r.id >= m.next_run_id || r.begin < covered || r.end <= r.begin || r.end > m.indexed_size ||
-        r.records == 0 || r.blocks != (r.records + kBlockRecords - 1) / kBlockRecords) {
+        r.records == 0 || r.blocks != (r.records + kBlockRecords - 1) / kBlockRecords ||
+        r.filter_bytes > kMaxFilterBytes) {
       return absl::DataLossError("postings manifest: run " + std::to_string(i) +
                                  " is inconsistent");
     }
@@ -85,21 +140,39 @@ absl::StatusOr<Manifest> DecodeManifest(std::string_view bytes) {
   return m;
 }
 
-absl::Status WriteRun(Storage* storage, uint64_t run_id, const std::function<bool(char* rec)>& next,
-                      RunInfo* info, std::vector<uint64_t>* fences) {
+absl::Status WriteRun(Storage* storage, uint64_t run_id, uint16_t filter_bytes,
+                      const std::function<bool(char* rec)>& next, RunInfo* info,
+                      RunDirectory* dir) {
+  if (filter_bytes > kMaxFilterBytes) {
+    return absl::InvalidArgumentError("filter_bytes must be at most " +
+                                      std::to_string(kMaxFilterBytes));
+  }
   info->id = run_id;
   info->records = 0;
   info->blocks = 0;
-  fences->clear();
-  bool blocks_done = false;
+  info->filter_bytes = filter_bytes;
+  dir->fences.clear();
+  dir->filters.clear();
+  enum { kBlocks, kFences, kFilters } part = kBlocks;
   size_t chunk = 0;
   char rec[kRecordBytes];
   return storage->IngestSorted(Column::kPostings, [&](std::string* key, std::string* value) {
-    if (!blocks_done) {
+    if (part == kBlocks) {
       value->reserve(kBlockRecords * kRecordBytes);
+      uint8_t* filter = nullptr;
       while (value->size() < kBlockRecords * kRecordBytes && next(rec)) {
+        const auto code = static_cast<uint8_t>(rec[0]);
+        const uint64_t hash = ReadU64BE(rec + 1);
         if (value->empty()) {
-          fences->push_back(Fence(static_cast<uint8_t>(rec[0]), ReadU64BE(rec + 1)));
+          dir->fences.push_back(Fence(code, hash));
+          dir->filters.resize(dir->filters.size() + filter_bytes, 0);
+          filter = dir->filters.data() + dir->filters.size() - filter_bytes;
+        }
+        // A key's records are adjacent: hash it once.
+        if (filter_bytes > 0 &&
+            (value->empty() ||
+             std::memcmp(rec, value->data() + value->size() - kRecordBytes, 1 + 8) != 0)) {
+          FilterAdd(filter, filter_bytes, FilterHash(code, hash));
         }
         value->append(rec, kRecordBytes);
       }
@@ -108,21 +181,33 @@ absl::Status WriteRun(Storage* storage, uint64_t run_id, const std::function<boo
         *key = RunKey(run_id, 'B', info->blocks++);
         return true;
       }
-      blocks_done = true;
+      part = kFences;
     }
-    // The fences follow the blocks ('F' > 'B').
-    if (chunk * kFenceChunk >= fences->size()) return false;
-    size_t end = std::min(fences->size(), (chunk + 1) * kFenceChunk);
-    value->reserve((end - chunk * kFenceChunk) * 8);
-    for (size_t i = chunk * kFenceChunk; i < end; ++i) AppendU64BE(value, (*fences)[i]);
-    *key = RunKey(run_id, 'F', static_cast<uint32_t>(chunk++));
+    // The fences follow the blocks ('F' > 'B'), the filters the fences.
+    if (part == kFences) {
+      if (chunk * kFenceChunk < dir->fences.size()) {
+        size_t end = std::min(dir->fences.size(), (chunk + 1) * kFenceChunk);
+        value->reserve((end - chunk * kFenceChunk) * 8);
+        for (size_t i = chunk * kFenceChunk; i < end; ++i) AppendU64BE(value, dir->fences[i]);
+        *key = RunKey(run_id, 'F', static_cast<uint32_t>(chunk++));
+        return true;
+      }
+      part = kFilters;
+      chunk = 0;
+    }
+    const size_t chunk_bytes = kFilterChunk * filter_bytes;
+    if (filter_bytes == 0 || chunk * chunk_bytes >= dir->filters.size()) return false;
+    size_t end = std::min(dir->filters.size(), (chunk + 1) * chunk_bytes);
+    value->assign(reinterpret_cast<const char*>(dir->filters.data()) + chunk * chunk_bytes,
+                  end - chunk * chunk_bytes);
+    *key = RunKey(run_id, 'L', static_cast<uint32_t>(chunk++));
     return true;
   });
 }
 
-absl::StatusOr<std::vector<uint64_t>> ReadFences(Storage* storage, const RunInfo& info) {
-  std::vector<uint64_t> fences;
-  fences.reserve(info.blocks);
+absl::StatusOr<RunDirectory> ReadDirectory(Storage* storage, const RunInfo& info) {
+  RunDirectory dir;
+  dir.fences.reserve(info.blocks);
   bool bad = false;
   PL_RETURN_IF_ERROR(storage->Scan(Column::kPostings, RunKey(info.id, 'F', 0),
                                    RunKey(info.id, 'G', 0),
@@ -132,16 +217,35 @@ absl::StatusOr<std::vector<uint64_t>> ReadFences(Storage* storage, const RunInfo
                                        return false;
                                      }
                                      for (size_t i = 0; i < v.size(); i += 8) {
-                                       fences.push_back(ReadU64BE(v.data() + i));
+                                       dir.fences.push_back(ReadU64BE(v.data() + i));
                                      }
                                      return true;
                                    }));
-  if (bad || fences.size() != info.blocks) {
+  if (bad || dir.fences.size() != info.blocks) {
     return absl::DataLossError("postings run " + std::to_string(info.id) + ": " +
-                               std::to_string(fences.size()) + " fences for " +
+                               std::to_string(dir.fences.size()) + " fences for " +
                                std::to_string(info.blocks) + " blocks");
   }
-  return fences;
+  if (info.filter_bytes == 0) return dir;
+  const size_t want = size_t{info.blocks} * info.filter_bytes;
+  dir.filters.reserve(want);
+  PL_RETURN_IF_ERROR(storage->Scan(Column::kPostings, RunKey(info.id, 'L', 0),
+                                   RunKey(info.id, 'M', 0),
+                                   [&](std::string_view, std::string_view v) {
+                                     if (dir.filters.size() + v.size() > want) {
+                                       bad = true;
+                                       return false;
+                                     }
+                                     dir.filters.insert(dir.filters.end(), v.begin(), v.end());
+                                     return true;
+                                   }));
+  if (bad || dir.filters.size() != want) {
+    return absl::DataLossError("postings run " + std::to_string(info.id) + ": " +
+                               std::to_string(dir.filters.size()) + " filter bytes for " +
+                               std::to_string(info.blocks) + " blocks of " +
+                               std::to_string(info.filter_bytes));
+  }
+  return dir;
 }
 
 absl::Status CheckBlock(uint64_t run_id, uint32_t block_no, std::string_view block) {

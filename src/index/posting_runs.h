@@ -14,8 +14,13 @@
 //   prefix ‖ 'B' ‖ block number (u32 BE) -> up to kBlockRecords records
 //   prefix ‖ 'F' ‖ chunk number (u32 BE) -> the fences of up to kFenceChunk
 //                                          blocks, u64 BE each
-// A block's fence is Fence(code, hash) of its first record; the index keeps
-// every run's fences in memory and reads only the blocks a lookup needs.
+//   prefix ‖ 'L' ‖ chunk number (u32 BE) -> the filters of up to kFilterChunk
+//                                          blocks, filter_bytes each
+// A block's fence is Fence(code, hash) of its first record; its filter is a
+// Bloom filter over the (code, hash) keys of its records. The index keeps
+// every run's fences and filters in memory (its RunDirectory) and reads only
+// the blocks a lookup needs: those the fences bracket and the filters do not
+// rule out.
 // Which runs are live, and how far the entries are indexed, is the manifest
 // (Column::kMeta, kManifestKey), written after a run's keys are in place:
 // keys of runs it does not list are left by an interrupted write or merge
@@ -41,6 +46,9 @@ inline constexpr size_t kRecordBytes = 21;
 inline constexpr size_t kOrderBytes = 17;  // code, hash, ledger index
 inline constexpr size_t kBlockRecords = 128;
 inline constexpr size_t kFenceChunk = 8192;
+inline constexpr size_t kFilterChunk = 512;
+// Filter bytes a block at most (the manifest's field is a u16).
+inline constexpr uint16_t kMaxFilterBytes = 1024;
 inline constexpr uint8_t kWinnowCode = 32;
 // Set in a winnowing posting's value when the hash occurs more than once in
 // the document (the posting holds its first position).
@@ -63,6 +71,14 @@ inline uint64_t Fence(uint8_t code, uint64_t hash) {
 // Encodes one record into rec[0..kRecordBytes).
 void EncodeRecord(uint8_t code, uint64_t hash, uint64_t ledger_index, uint32_t value, char* rec);
 
+// A block's Bloom filter: `bytes` bytes, bit i being bit (i % 8) of byte
+// i / 8. A key (code, hash) sets FilterProbes(bytes) bits, chosen from
+// FilterHash(code, hash) by double hashing (docs/ledger-format.md).
+uint64_t FilterHash(uint8_t code, uint64_t hash);
+int FilterProbes(uint16_t bytes);
+void FilterAdd(uint8_t* filter, uint16_t bytes, uint64_t filter_hash);
+bool FilterMayContain(const uint8_t* filter, uint16_t bytes, uint64_t filter_hash);
+
 // One run as the manifest lists it.
 struct RunInfo {
   uint64_t id = 0;
@@ -70,7 +86,22 @@ struct RunInfo {
   uint64_t end = 0;
   uint64_t records = 0;
   uint32_t blocks = 0;
-  uint8_t level = 0;  // 0 as written; a merge of runs of level L is L + 1
+  uint8_t level = 0;          // 0 as written; a merge of runs of level L is L + 1
+  uint16_t filter_bytes = 0;  // of each block's filter; 0: the run has none
+};
+
+// What the index holds of a run in memory to find the blocks a key may be
+// in: 8 bytes of fence and filter_bytes of filter a block.
+struct RunDirectory {
+  std::vector<uint64_t> fences;  // of each block, ascending
+  std::vector<uint8_t> filters;  // blocks * info.filter_bytes
+  // False only if block `block` holds no record of the key whose
+  // FilterHash is `filter_hash` (always true for a run without filters).
+  bool MayContain(const RunInfo& info, uint32_t block, uint64_t filter_hash) const {
+    return info.filter_bytes == 0 ||
+           FilterMayContain(filters.data() + size_t{block} * info.filter_bytes, info.filter_bytes,
+                            filter_hash);
+  }
 };
 
 struct Manifest {
@@ -78,20 +109,23 @@ struct Manifest {
   uint64_t next_run_id = 0;
   std::vector<RunInfo> runs;  // by ascending ledger range, disjoint
 };
+// Writes version 2 (version 1, read still, had no filter_bytes: its runs
+// have no filters).
 std::string EncodeManifest(const Manifest& m);
-// DataLoss if the bytes are not a version-1 manifest.
+// DataLoss if the bytes are not a version-1 or -2 manifest.
 absl::StatusOr<Manifest> DecodeManifest(std::string_view bytes);
 
-// Writes a run's blocks and fences with Storage::IngestSorted, as one table
-// file. `next` fills the next record (kRecordBytes) and returns true, or
-// returns false at the end; records must come in order. Fills *info's
-// records and blocks and *fences. A run of no records writes nothing.
-absl::Status WriteRun(Storage* storage, uint64_t run_id, const std::function<bool(char* rec)>& next,
-                      RunInfo* info, std::vector<uint64_t>* fences);
+// Writes a run's blocks, fences and (filter_bytes > 0) filters with
+// Storage::IngestSorted, as one table file. `next` fills the next record
+// (kRecordBytes) and returns true, or returns false at the end; records must
+// come in order. Fills *info (id, records, blocks, filter_bytes) and *dir.
+// A run of no records writes nothing.
+absl::Status WriteRun(Storage* storage, uint64_t run_id, uint16_t filter_bytes,
+                      const std::function<bool(char* rec)>& next, RunInfo* info, RunDirectory* dir);
 
-// Reads the fences of a run the manifest lists; DataLoss unless they are
-// info.blocks many.
-absl::StatusOr<std::vector<uint64_t>> ReadFences(Storage* storage, const RunInfo& info);
+// Reads the fences and filters of a run the manifest lists; DataLoss unless
+// there are info.blocks of each.
+absl::StatusOr<RunDirectory> ReadDirectory(Storage* storage, const RunInfo& info);
 
 // Reads a run's records in order, kReadBlocks blocks at a time (one range
 // scan: a Get a block was a third of a merge's time).

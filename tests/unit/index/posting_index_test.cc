@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -235,6 +236,134 @@ TEST_F(PostingIndexTest, SmallRunsAndChunksGiveTheSamePostingsAsOneRun) {
   size_t winnow_keys = std::count_if(one_run.begin(), one_run.end(),
                                      [](const auto& e) { return e.first[0] == 'W'; });
   EXPECT_GT(winnow_keys, 4096u);
+}
+
+TEST(PostingFilterTest, HasNoFalseNegativesAndFewFalsePositives) {
+  // A block's worth of distinct keys in its default 128 bytes: 8 bits a
+  // key, 6 probes, ~2.2% false positives in theory.
+  constexpr uint16_t kBytes = 128;
+  EXPECT_EQ(posting_runs::FilterProbes(kBytes), 6);
+  std::mt19937_64 rng(7);
+  std::vector<uint8_t> filter(kBytes, 0);
+  std::set<std::pair<uint8_t, uint64_t>> in;
+  while (in.size() < posting_runs::kBlockRecords) {
+    in.insert({static_cast<uint8_t>(rng() % 33), rng()});
+  }
+  for (const auto& [code, hash] : in) {
+    posting_runs::FilterAdd(filter.data(), kBytes, posting_runs::FilterHash(code, hash));
+  }
+  for (const auto& [code, hash] : in) {
+    EXPECT_TRUE(posting_runs::FilterMayContain(filter.data(), kBytes,
+                                               posting_runs::FilterHash(code, hash)));
+  }
+  // Absent keys: random ones, and the members' hashes under another code
+  // (the code must change the probes).
+  size_t passed = 0;
+  constexpr int kTries = 100000;
+  for (int i = 0; i < kTries; ++i) {
+    passed += posting_runs::FilterMayContain(
+        filter.data(), kBytes, posting_runs::FilterHash(static_cast<uint8_t>(i % 33), rng()));
+  }
+  EXPECT_LT(passed, kTries * 4 / 100);
+  size_t recoded = 0;
+  for (const auto& [code, hash] : in) {
+    recoded += posting_runs::FilterMayContain(
+        filter.data(), kBytes, posting_runs::FilterHash(static_cast<uint8_t>(code + 1), hash));
+  }
+  EXPECT_LT(recoded, in.size() / 8);
+}
+
+TEST(PostingFilterTest, AVersion1ManifestIsReadAsRunsWithoutFilters) {
+  posting_runs::Manifest m;
+  m.indexed_size = 50;
+  m.next_run_id = 9;
+  m.runs.push_back({3, 0, 20, 300, 3, 1, 128});
+  m.runs.push_back({8, 20, 50, 129, 2, 0, 64});
+  std::string v2 = posting_runs::EncodeManifest(m);
+  posting_runs::Manifest back = ValueOrDie(posting_runs::DecodeManifest(v2));
+  ASSERT_EQ(back.runs.size(), 2u);
+  EXPECT_EQ(back.runs[0].filter_bytes, 128);
+  EXPECT_EQ(back.runs[1].filter_bytes, 64);
+  EXPECT_EQ(back.runs[1].records, 129u);
+  // Version 1: the same without the two filter-bytes bytes of each run.
+  std::string v1 = v2.substr(0, 21);
+  v1[0] = 1;
+  for (size_t r = 0; r < 2; ++r) v1 += v2.substr(21 + r * 39, 37);
+  back = ValueOrDie(posting_runs::DecodeManifest(v1));
+  ASSERT_EQ(back.runs.size(), 2u);
+  EXPECT_EQ(back.runs[0].filter_bytes, 0);
+  EXPECT_EQ(back.runs[1].filter_bytes, 0);
+  EXPECT_EQ(back.runs[1].blocks, 2u);
+  EXPECT_EQ(back.runs[1].level, 0);
+  EXPECT_EQ(back.indexed_size, 50u);
+  v1[0] = 3;
+  EXPECT_EQ(posting_runs::DecodeManifest(v1).status().code(), absl::StatusCode::kDataLoss);
+  m.runs[0].filter_bytes = posting_runs::kMaxFilterBytes + 1;
+  EXPECT_EQ(posting_runs::DecodeManifest(posting_runs::EncodeManifest(m)).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST_F(PostingIndexTest, FiltersSpareTheReadsOfAbsentKeysAndRunsWithoutThemStillAnswer) {
+  std::string ds = Dataset("filters");
+  std::vector<std::string> texts;
+  for (int i = 0; i < 200; ++i) texts.push_back(Text(700 + i, 300));
+  std::vector<DocumentRegistration> docs;
+  Register(ds, texts, &docs);
+  PostingIndexOptions o;
+  o.max_run_postings = 3000;
+  o.read_chunk = 5;
+  o.merge_width = 8;  // many runs: each absent key falls within most of them
+  std::mt19937_64 rng(11);
+  std::vector<uint64_t> absent;
+  for (int i = 0; i < 500; ++i) absent.push_back(rng());
+  // Blocks read to look up the absent hashes (one lookup each: a lookup
+  // reads a block once however many of its keys need it), and every
+  // posting read back.
+  auto probe = [&](std::map<std::string, std::set<std::pair<uint64_t, uint32_t>>>* all) {
+    uint64_t before = index_->blocks_read();
+    for (uint64_t hash : absent) EXPECT_TRUE(ValueOrDie(index_->WinnowEntries(hash, 10)).empty());
+    uint64_t read = index_->blocks_read() - before;
+    *all = ReadAll(docs);
+    return read;
+  };
+
+  o.filter_bytes = 0;  // the runs an index of manifest version 1 wrote
+  index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), o));
+  PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+  while (!index_->idle()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const size_t runs = index_->run_count();
+  ASSERT_GE(runs, 4u);
+  std::map<std::string, std::set<std::pair<uint64_t, uint32_t>>> unfiltered;
+  uint64_t unfiltered_reads = probe(&unfiltered);
+  EXPECT_GE(unfiltered_reads, absent.size() * runs / 2) << runs << " runs";
+  EXPECT_GT(unfiltered.size(), 10000u);
+  Close();
+
+  // Reopened with filters: the old runs still answer (read as before), the
+  // runs written from now on have filters.
+  Open();
+  o.filter_bytes = 128;
+  index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), o));
+  std::map<std::string, std::set<std::pair<uint64_t, uint32_t>>> mixed;
+  EXPECT_EQ(probe(&mixed), unfiltered_reads);
+  EXPECT_EQ(mixed, unfiltered);
+  Close();
+
+  // Rebuilt with filters: absent keys read (almost) nothing, present ones
+  // all their postings, after a reopen too.
+  for (int pass = 0; pass < 2; ++pass) {
+    Open();
+    if (pass == 0) DropManifest();
+    index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), o));
+    PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+    while (!index_->idle()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_GE(index_->run_count(), 4u);
+    std::map<std::string, std::set<std::pair<uint64_t, uint32_t>>> filtered;
+    uint64_t reads = probe(&filtered);
+    EXPECT_LT(reads, unfiltered_reads / 10) << "pass " << pass;
+    EXPECT_EQ(filtered, unfiltered) << "pass " << pass;
+    Close();
+  }
 }
 
 TEST_F(PostingIndexTest, KeysOfUnlistedRunsAndOfTheEarlierLayoutAreDeletedOnOpen) {
