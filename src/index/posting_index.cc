@@ -14,6 +14,7 @@
 #include "provledger/entry.h"
 #include "provledger/fingerprint.h"
 #include "provledger/status_macros.h"
+#include "provledger/thread_name.h"
 
 namespace provledger {
 
@@ -146,9 +147,18 @@ PostingIndex::PostingIndex(Ledger* ledger, Storage* storage, PostingIndexOptions
       buckets_(kBuckets),
       run_(kBuckets) {
   merge_due_ = true;  // runs an earlier server left may be due a merge
-  writer_ = std::thread([this] { WriterLoop(); });
-  merger_ = std::thread([this] { MergerLoop(); });
-  indexer_ = std::thread([this] { Loop(); });
+  writer_ = std::thread([this] {
+    NameThisThread("pl-index-write");
+    WriterLoop();
+  });
+  merger_ = std::thread([this] {
+    NameThisThread("pl-index-merge");
+    MergerLoop();
+  });
+  indexer_ = std::thread([this] {
+    NameThisThread("pl-index-read");
+    Loop();
+  });
 }
 
 PostingIndex::~PostingIndex() {

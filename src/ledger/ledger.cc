@@ -8,6 +8,7 @@
 #include "keys.h"
 #include "provledger/encoding.h"
 #include "provledger/status_macros.h"
+#include "provledger/thread_name.h"
 #include "storage_node_reader.h"
 
 namespace provledger {
@@ -36,8 +37,14 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(Storage* storage, LedgerOpt
   std::unique_ptr<Ledger> ledger(new Ledger(storage, std::move(options)));
   PL_RETURN_IF_ERROR(ledger->Recover());
   ledger->written_checkpoint_ = ledger->latest_;
-  ledger->syncer_ = std::thread([l = ledger.get()] { l->SyncLoop(); });
-  ledger->committer_ = std::thread([l = ledger.get()] { l->CommitLoop(); });
+  ledger->syncer_ = std::thread([l = ledger.get()] {
+    NameThisThread("pl-wal-sync");
+    l->SyncLoop();
+  });
+  ledger->committer_ = std::thread([l = ledger.get()] {
+    NameThisThread("pl-commit");
+    l->CommitLoop();
+  });
   return ledger;
 }
 
