@@ -72,12 +72,14 @@ bool g_client_fingerprints = false;
 uint64_t g_batch = 1;  // documents per message
 size_t g_index_threads = provledger::PostingIndexOptions{}.sort_threads;
 size_t g_run_postings = provledger::PostingIndexOptions{}.max_run_postings;
+size_t g_merge_width = provledger::PostingIndexOptions{}.merge_width;
 
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
   config.index_near_duplicates = g_index_near_duplicates;
   config.postings.sort_threads = g_index_threads;
   config.postings.max_run_postings = g_run_postings;
+  config.postings.merge_width = g_merge_width;
   config.data_dir = dir;
   config.listen = "127.0.0.1:0";
   config.origin = "bench.example/provledger";
@@ -366,6 +368,10 @@ int main(int argc, char** argv) {
                  "Postings per ingested run (PostingIndexOptions::max_run_postings)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1000}, size_t{100000000}));
+  app.add_option("--merge-width", g_merge_width,
+                 "Posting runs merged into one (PostingIndexOptions::merge_width)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 64));
   CLI11_PARSE(app, argc, argv);
   g_index_near_duplicates = !no_near_duplicate_index;
 
