@@ -340,14 +340,17 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
   // Every registration looks its dedup key up in the index column, and
   // almost always misses: a Bloom filter over the memtable answers most
   // misses without walking the skiplist. Its keys are mostly random (content
-  // ids, hashes), so the memtable is kept small: a shallower skiplist that
-  // stays in cache takes random inserts faster, and flushing more often
-  // costs little (8 MB against the 128 MB default: 18.4k -> 22.0k
-  // registrations/s sustained, docs/benchmarks.md).
+  // ids, hashes: three a document), so every level-0 file overlaps all of
+  // level 1 and each L0 -> L1 compaction rewrites level 1 whole: the
+  // fewer, larger the flushes, the fewer the rewrites. An 8 MB memtable
+  // (inserts into a shallow skiplist are faster) was the better choice
+  // while compactions were left owed; counting them, 32 MB registers
+  // 1,000,000 documents ~10% faster and leaves a tenth of the compaction
+  // debt behind (docs/benchmarks.md).
   rocksdb::ColumnFamilyOptions index_options = cf_options;
   index_options.memtable_whole_key_filtering = true;
   index_options.memtable_prefix_bloom_size_ratio = 0.02;
-  index_options.write_buffer_size = 8u << 20;
+  index_options.write_buffer_size = 32u << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
