@@ -4,6 +4,9 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
+
+// Compiled in, as in minhash.cc: tokens are short.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>

@@ -1,8 +1,18 @@
 // Shingles, MinHash and LSH bands (parameter set "text-v2", docs/fingerprints.md).
+//
+// xxHash compiled in (XXH_INLINE_ALL) rather than called in the shared
+// library: a shingle is 24 or 40 bytes, and inlined with its length known
+// the hash costs less than the call did. Same algorithm, same values
+// (tests/unit/fingerprint/vectors_test.cc).
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "provledger/fingerprint.h"
 
@@ -21,7 +31,7 @@ uint64_t SplitMix64(uint64_t* state) {
 }
 
 // Multiply-shift parameters of the 128 hash functions: h_i(x) =
-// (a_i * x + b_i) >> 32 over 64-bit x, a_i odd.
+// (a_i * x + b_i mod 2^64) >> 32, a_i odd.
 struct MinHashParams {
   std::array<uint64_t, kMinHashSize> a;
   std::array<uint64_t, kMinHashSize> b;
@@ -44,53 +54,114 @@ void PutLE64(unsigned char* out, uint64_t v) {
   for (int k = 0; k < 8; ++k) out[k] = static_cast<unsigned char>(v >> (8 * k));
 }
 
-// The hot loop, compiled for AVX2 as well as baseline x86-64; integer
-// arithmetic gives identical results on either path.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#endif
-void UpdateMinHash(const uint64_t* xs, size_t n, const uint64_t* a, const uint64_t* b,
-                   uint32_t* sig) {
+// The definition, one function at a time: any machine.
+void UpdateMinHashScalar(const uint64_t* xs, size_t n, uint32_t* sig) {
+  const MinHashParams& p = Params();
   for (size_t s = 0; s < n; ++s) {
-    uint64_t x = xs[s];
+    const uint64_t x = xs[s];
     for (int i = 0; i < kMinHashSize; ++i) {
-      uint32_t v = static_cast<uint32_t>((a[i] * x + b[i]) >> 32);
+      const auto v = static_cast<uint32_t>((p.a[i] * x + p.b[i]) >> 32);
       sig[i] = v < sig[i] ? v : sig[i];
     }
   }
 }
 
-constexpr int kMaxShingleTokens = std::max(kShingleTokens, kMinHashShingleTokens);
+#if defined(__x86_64__) && defined(__GNUC__)
+#define PROVLEDGER_MINHASH_AVX2 1
 
-std::vector<uint64_t> Shingles(const std::vector<uint64_t>& token_hashes, size_t k) {
-  std::vector<uint64_t> out;
-  size_t n = token_hashes.size();
-  if (n == 0) return out;
-  k = std::min(k, n);
-  out.reserve(n - k + 1);
-  unsigned char buf[8 * kMaxShingleTokens];
-  for (size_t i = 0; i + k <= n; ++i) {
-    for (size_t j = 0; j < k; ++j) PutLE64(buf + 8 * j, token_hashes[i + j]);
-    out.push_back(XXH3_64bits_withSeed(buf, 8 * k, kShingleSeed));
+// The same with AVX2, 8 functions at a time. AVX2 has no 64-bit multiply;
+// with a = a_hi 2^32 + a_lo and x = x_hi 2^32 + x_lo,
+//   a x + b = (a_lo x_lo + b) + 2^32 (a_hi x_lo + a_lo x_hi)   (mod 2^64),
+// and the second term leaves the low 32 bits alone, so bits 32..63 are
+//   ((a_lo x_lo + b mod 2^64) >> 32) + a_hi x_lo + a_lo x_hi   (mod 2^32):
+// one 32x32->64 multiply (even and odd functions in turn) and two 32-bit
+// ones. A group's parameters and signature stay in registers while every
+// shingle passes. Integer arithmetic: bit for bit the scalar loop's values
+// (tests/unit/fingerprint/vectors_test.cc).
+__attribute__((target("avx2"))) void UpdateMinHashAvx2(const uint64_t* xs, size_t n,
+                                                       uint32_t* sig) {
+  const MinHashParams& p = Params();
+  for (int g = 0; g < kMinHashSize; g += 8) {
+    alignas(32) uint32_t lo[8], hi[8];
+    alignas(32) uint64_t b_even[4], b_odd[4];
+    for (int k = 0; k < 8; ++k) {
+      lo[k] = static_cast<uint32_t>(p.a[g + k]);
+      hi[k] = static_cast<uint32_t>(p.a[g + k] >> 32);
+    }
+    for (int k = 0; k < 4; ++k) {
+      b_even[k] = p.b[g + 2 * k];
+      b_odd[k] = p.b[g + 2 * k + 1];
+    }
+    const __m256i a_lo = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo));
+    const __m256i a_hi = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi));
+    // The odd functions' a_lo moved into the low halves the 32x32->64
+    // multiply reads.
+    const __m256i a_lo_odd = _mm256_srli_epi64(a_lo, 32);
+    const __m256i be = _mm256_load_si256(reinterpret_cast<const __m256i*>(b_even));
+    const __m256i bo = _mm256_load_si256(reinterpret_cast<const __m256i*>(b_odd));
+    __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sig + g));
+    for (size_t s = 0; s < n; ++s) {
+      const __m256i x_lo = _mm256_set1_epi32(static_cast<int32_t>(xs[s]));
+      const __m256i x_hi = _mm256_set1_epi32(static_cast<int32_t>(xs[s] >> 32));
+      const __m256i mid =
+          _mm256_add_epi32(_mm256_mullo_epi32(a_hi, x_lo), _mm256_mullo_epi32(a_lo, x_hi));
+      const __m256i even = _mm256_add_epi64(_mm256_mul_epu32(a_lo, x_lo), be);
+      const __m256i odd = _mm256_add_epi64(_mm256_mul_epu32(a_lo_odd, x_lo), bo);
+      // Bits 32..63 of each: the even ones shifted down into their slots,
+      // the odd ones already in theirs.
+      const __m256i low = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+      m = _mm256_min_epu32(m, _mm256_add_epi32(low, mid));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sig + g), m);
   }
+}
+#endif
+
+void UpdateMinHash(const uint64_t* xs, size_t n, uint32_t* sig) {
+#ifdef PROVLEDGER_MINHASH_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return UpdateMinHashAvx2(xs, n, sig);
+#endif
+  UpdateMinHashScalar(xs, n, sig);
+}
+
+constexpr size_t kMaxShingleTokens = std::max(kShingleTokens, kMinHashShingleTokens);
+
+// The hash of one shingle of `k` tokens (k <= kMaxShingleTokens).
+inline uint64_t ShingleHash(const uint64_t* tokens, size_t k) {
+  unsigned char buf[8 * kMaxShingleTokens];
+  for (size_t j = 0; j < k; ++j) PutLE64(buf + 8 * j, tokens[j]);
+  const size_t len = 8 * k;
+  // Lets the compiler drop xxHash's paths for longer inputs.
+  if (len > sizeof(buf)) __builtin_unreachable();
+  return XXH3_64bits_withSeed(buf, len, kShingleSeed);
+}
+
+template <size_t K>
+std::vector<uint64_t> Shingles(const std::vector<uint64_t>& token_hashes) {
+  static_assert(K <= kMaxShingleTokens);
+  const size_t n = token_hashes.size();
+  if (n == 0) return {};
+  if (n < K) return {ShingleHash(token_hashes.data(), n)};  // a short text: one shingle
+  std::vector<uint64_t> out(n - K + 1);
+  for (size_t i = 0; i + K <= n; ++i) out[i] = ShingleHash(token_hashes.data() + i, K);
   return out;
 }
 
 }  // namespace
 
 std::vector<uint64_t> ShingleHashes(const std::vector<uint64_t>& token_hashes) {
-  return Shingles(token_hashes, kShingleTokens);
+  return Shingles<kShingleTokens>(token_hashes);
 }
 
 std::vector<uint64_t> MinHashShingles(const std::vector<uint64_t>& token_hashes) {
-  return Shingles(token_hashes, kMinHashShingleTokens);
+  return Shingles<kMinHashShingleTokens>(token_hashes);
 }
 
 MinHashSignature ComputeMinHash(const std::vector<uint64_t>& shingle_hashes) {
   MinHashSignature sig;
   sig.fill(UINT32_MAX);
-  const MinHashParams& p = Params();
-  UpdateMinHash(shingle_hashes.data(), shingle_hashes.size(), p.a.data(), p.b.data(), sig.data());
+  UpdateMinHash(shingle_hashes.data(), shingle_hashes.size(), sig.data());
   return sig;
 }
 
