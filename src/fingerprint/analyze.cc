@@ -65,6 +65,41 @@ Kind Classify(UChar32 cp) {
   }
 }
 
+// Pure-ASCII text in one pass: NFKC_Casefold of ASCII is lower-casing (no
+// ASCII character decomposes, composes or is default-ignorable), ASCII has
+// no unsegmented script, so a token is a maximal run of letters and digits
+// and one space joins two tokens. The same output as the general loop below
+// (tests/unit/fingerprint/analyze_test.cc, AsciiPathIsTheGeneralPath).
+void AnalyzeAscii(std::string_view in, TextAnalysis* out) {
+  static const std::array<char, 128> lower = [] {
+    std::array<char, 128> t{};
+    for (int c = 0; c < 128; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return t;
+  }();
+  static const std::array<Kind, 128> kinds = AsciiKinds();
+  auto word = [](char c) { return kinds[static_cast<unsigned char>(c)] == Kind::kWord; };
+  std::string& text = out->normalized;
+  text.resize(in.size());  // the output is never longer
+  char* o = text.data();
+  size_t n = 0;
+  const size_t tokens = in.size() / 4 + 1;
+  out->token_hashes.reserve(tokens);
+  out->token_begin.reserve(tokens);
+  out->token_end.reserve(tokens);
+  size_t i = 0;
+  while (true) {
+    while (i < in.size() && !word(in[i])) ++i;
+    if (i == in.size()) break;
+    if (n > 0) o[n++] = ' ';
+    const size_t begin = n;
+    while (i < in.size() && word(in[i])) o[n++] = lower[static_cast<unsigned char>(in[i++])];
+    out->token_hashes.push_back(XXH3_64bits(o + begin, n - begin));
+    out->token_begin.push_back(static_cast<uint32_t>(begin));
+    out->token_end.push_back(static_cast<uint32_t>(n));
+  }
+  text.resize(n);
+}
+
 }  // namespace
 
 absl::StatusOr<TextAnalysis> AnalyzeText(std::string_view utf8) {
@@ -75,17 +110,16 @@ absl::StatusOr<TextAnalysis> AnalyzeText(std::string_view utf8) {
   if (utf8.size() > static_cast<size_t>(INT32_MAX) / 4) {
     return absl::InvalidArgumentError("text is too large to fingerprint (> 512 MiB)");
   }
-  std::string folded;
-  folded.reserve(utf8.size() + utf8.size() / 8);
+  TextAnalysis out;
   unsigned char high = 0;
   for (char c : utf8) high |= static_cast<unsigned char>(c);
   if (high < 0x80) {
-    // NFKC_Casefold of ASCII is ASCII lower-casing (no ASCII character
-    // decomposes, composes or is default-ignorable), so ICU is skipped.
-    folded.resize(utf8.size());
-    std::transform(utf8.begin(), utf8.end(), folded.begin(),
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
-  } else {
+    AnalyzeAscii(utf8, &out);
+    return out;
+  }
+  std::string folded;
+  folded.reserve(utf8.size() + utf8.size() / 8);
+  {
     UErrorCode err = U_ZERO_ERROR;
     icu::StringByteSink<std::string> sink(&folded);
     NfkcCasefold().normalizeUTF8(
@@ -95,7 +129,6 @@ absl::StatusOr<TextAnalysis> AnalyzeText(std::string_view utf8) {
     }
   }
 
-  TextAnalysis out;
   std::string& text = out.normalized;
   text.reserve(folded.size());
   auto end_token = [&](size_t begin) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "provledger/encoding.h"
 #include "provledger/fingerprint.h"
 #include "test_util.h"
@@ -88,6 +90,33 @@ TEST(AnalyzeTest, RejectsInvalidUtf8) {
 
 // Pins text-v2 across builds and machines: if this changes, the algorithm
 // changed and needs a new version (docs/fingerprints.md).
+// Pure-ASCII text takes a one-pass path; a non-ASCII separator at either end
+// sends the same text through ICU and the general loop, which must agree.
+TEST(AnalyzeTest, AsciiPathIsTheGeneralPath) {
+  const std::string alphabet =
+      "abcXYZ019 .,;:!?'\"-()[]/\\@#&*_+=<>|~`^%$\t\n\r\x01\x7f"
+      "qwertyuiopASDFGHJKLzxcvbnm";
+  const std::string dash = "\xE2\x80\x94";  // U+2014, punctuation: a separator
+  std::mt19937 rng(20261130);
+  for (int n = 0; n < 400; ++n) {
+    std::string text;
+    const size_t len = rng() % 200;
+    for (size_t i = 0; i < len; ++i) text.push_back(alphabet[rng() % alphabet.size()]);
+    TextAnalysis ascii = ValueOrDie(AnalyzeText(text));
+    for (const std::string& general : {text + dash, dash + text}) {
+      TextAnalysis g = ValueOrDie(AnalyzeText(general));
+      ASSERT_EQ(ascii.normalized, g.normalized) << text;
+      ASSERT_EQ(ascii.token_hashes, g.token_hashes) << text;
+      ASSERT_EQ(ascii.token_begin, g.token_begin) << text;
+      ASSERT_EQ(ascii.token_end, g.token_end) << text;
+    }
+  }
+  EXPECT_EQ(Norm("  Hello,\tWORLD--42  "), "hello world 42");
+  EXPECT_EQ(Tokens(" a1 B2\n"), (std::vector<std::string>{"a1", "b2"}));
+  EXPECT_TRUE(ValueOrDie(AnalyzeText(" .,; ")).token_hashes.empty());
+  EXPECT_EQ(Norm(" .,; "), "");
+}
+
 TEST(AnalyzeTest, TextV2IsStable) {
   TextFingerprints f = ValueOrDie(
       FingerprintText("The quick brown fox jumps over the lazy dog. 敏捷的棕色狐狸跳过了懒狗。"));
