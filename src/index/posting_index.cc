@@ -460,14 +460,31 @@ absl::Status PostingIndex::MergeOnce(bool* merged_any) {
   const RunSet group(current->begin() + static_cast<ptrdiff_t>(first),
                      current->begin() + static_cast<ptrdiff_t>(first + width));
   current.reset();
-  // A k-way merge of the runs' records: their ledger ranges are disjoint,
-  // so no two records are equal.
+  // A k-way merge of the runs' records. The group's runs cover ascending,
+  // disjoint ledger ranges, so of two records with the same (code, hash) the
+  // one from the earlier run comes first: the merge compares only (code,
+  // hash), as integers, and takes the earliest run on a tie.
   std::vector<posting_runs::RunReader> readers;
   uint64_t records = 0;
   for (const auto& run : group) {
     readers.emplace_back(storage_, run->info);
     records += run->info.records;
   }
+  struct Head {
+    const char* rec;  // nullptr: the run is exhausted
+    uint8_t code;
+    uint64_t hash;
+  };
+  std::vector<Head> heads(readers.size());
+  auto load = [&](size_t k) {
+    Head& h = heads[k];
+    h.rec = readers[k].Peek();
+    if (h.rec != nullptr) {
+      h.code = static_cast<uint8_t>(h.rec[0]);
+      h.hash = ReadU64BE(h.rec + 1);
+    }
+  };
+  for (size_t k = 0; k < readers.size(); ++k) load(k);
   size_t since_check = 0;
   bool stopped = false;
   auto next = [&](char* rec) {
@@ -478,19 +495,20 @@ absl::Status PostingIndex::MergeOnce(bool* merged_any) {
         return false;
       }
     }
-    const char* best = nullptr;
+    const Head* best = nullptr;
     size_t from = 0;
-    for (size_t k = 0; k < readers.size(); ++k) {
-      const char* r = readers[k].Peek();
-      if (r != nullptr &&
-          (best == nullptr || std::memcmp(r, best, posting_runs::kOrderBytes) < 0)) {
-        best = r;
+    for (size_t k = 0; k < heads.size(); ++k) {
+      const Head& h = heads[k];
+      if (h.rec != nullptr && (best == nullptr || h.code < best->code ||
+                               (h.code == best->code && h.hash < best->hash))) {
+        best = &h;
         from = k;
       }
     }
     if (best == nullptr) return false;
-    std::memcpy(rec, best, kRecordBytes);
+    std::memcpy(rec, best->rec, kRecordBytes);
     readers[from].Next();
+    load(from);
     return true;
   };
   auto merged = std::make_shared<Run>();

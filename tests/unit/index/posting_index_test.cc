@@ -451,6 +451,40 @@ TEST_F(PostingIndexTest, LookupsDuringMergesSeeEveryPosting) {
   PL_ASSERT_OK(index_->status());
 }
 
+// A passage many documents share has postings in many runs; merged, its
+// lists must still come back in ledger order (the merge breaks ties of
+// (code, hash) by run), whole and cut at a limit.
+TEST_F(PostingIndexTest, AKeySharedAcrossMergedRunsListsItsDocumentsInLedgerOrder) {
+  std::string ds = Dataset("shared");
+  PostingIndexOptions small;
+  small.max_run_postings = 200;  // a run a document or two, merged 3 by 3
+  small.merge_width = 3;
+  index_ = ValueOrDie(PostingIndex::Open(ledger_.get(), storage_.get(), small));
+  const std::string passage = Text(7, 80);
+  std::vector<uint64_t> indices;
+  for (int i = 0; i < 40; ++i) {
+    // Every document: the passage between two texts of its own.
+    indices.push_back(Register(ds, {Text(500 + i, 30) + passage + Text(600 + i, 30)})[0]);
+    PL_ASSERT_OK(index_->WaitIndexed(ledger_->Latest()->size, Soon()));
+  }
+  while (!index_->idle()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_GT(index_->run_count(), 1u);  // merged, and over more than one run still
+  fingerprint::TextFingerprints shared = ValueOrDie(fingerprint::FingerprintText(passage));
+  size_t checked = 0;
+  for (const auto& w : shared.winnows) {
+    std::vector<WinnowPosting> all = ValueOrDie(index_->WinnowEntries(w.hash, 1000));
+    if (all.size() != indices.size()) continue;  // a fingerprint at the passage's edge
+    ++checked;
+    std::vector<uint64_t> got;
+    for (const WinnowPosting& p : all) got.push_back(p.ledger_index);
+    EXPECT_EQ(got, indices);  // ascending: the indices were assigned in order
+    std::vector<WinnowPosting> first = ValueOrDie(index_->WinnowEntries(w.hash, 5));
+    ASSERT_EQ(first.size(), 5u);
+    for (size_t k = 0; k < 5; ++k) EXPECT_EQ(first[k].ledger_index, indices[k]);
+  }
+  EXPECT_GT(checked, 3u);
+}
+
 TEST_F(PostingIndexTest, RunsAreWrittenAfterTheDelayWithoutBeingAsked) {
   PostingIndexOptions o;
   o.max_delay = std::chrono::milliseconds(10);
