@@ -112,6 +112,11 @@ TEST(AnalyzeTest, AsciiPathIsTheGeneralPath) {
     }
   }
   EXPECT_EQ(Norm("  Hello,\tWORLD--42  "), "hello world 42");
+  // Words and gaps longer than the 8 bytes taken at a time, and ending at
+  // and just past a multiple of 8.
+  EXPECT_EQ(Norm("Supercalifragilistic..........ExpiALIDOCIOUS"),
+            "supercalifragilistic expialidocious");
+  EXPECT_EQ(Tokens("ABCDEFGH IJKLMNOP Q"), (std::vector<std::string>{"abcdefgh", "ijklmnop", "q"}));
   EXPECT_EQ(Tokens(" a1 B2\n"), (std::vector<std::string>{"a1", "b2"}));
   EXPECT_TRUE(ValueOrDie(AnalyzeText(" .,; ")).token_hashes.empty());
   EXPECT_EQ(Norm(" .,; "), "");
