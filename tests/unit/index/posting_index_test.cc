@@ -476,6 +476,7 @@ TEST_F(PostingIndexTest, AKeySharedAcrossMergedRunsListsItsDocumentsInLedgerOrde
     if (all.size() != indices.size()) continue;  // a fingerprint at the passage's edge
     ++checked;
     std::vector<uint64_t> got;
+    got.reserve(all.size());
     for (const WinnowPosting& p : all) got.push_back(p.ledger_index);
     EXPECT_EQ(got, indices);  // ascending: the indices were assigned in order
     std::vector<WinnowPosting> first = ValueOrDie(index_->WinnowEntries(w.hash, 5));
