@@ -38,18 +38,21 @@ enum class Kind : uint8_t { kSeparator, kWord, kUnsegmented };
 constexpr uint32_t kSeparatorMask =
     U_GC_Z_MASK | U_GC_CC_MASK | U_GC_CF_MASK | U_GC_P_MASK | U_GC_S_MASK;
 
-std::array<Kind, 128> AsciiKinds() {
-  std::array<Kind, 128> t{};
-  for (int c = 0; c < 128; ++c) {
-    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    t[c] = alnum ? Kind::kWord : Kind::kSeparator;
-  }
-  return t;
+// The class of each ASCII character, built once.
+const std::array<Kind, 128>& AsciiKinds() {
+  static const std::array<Kind, 128> kinds = [] {
+    std::array<Kind, 128> t{};
+    for (int c = 0; c < 128; ++c) {
+      bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      t[c] = alnum ? Kind::kWord : Kind::kSeparator;
+    }
+    return t;
+  }();
+  return kinds;
 }
 
 Kind Classify(UChar32 cp) {
-  static const std::array<Kind, 128> ascii = AsciiKinds();
-  if (cp < 128) return ascii[cp];
+  if (cp < 128) return AsciiKinds()[cp];
   if (U_GET_GC_MASK(cp) & kSeparatorMask) return Kind::kSeparator;
   UErrorCode err = U_ZERO_ERROR;
   UScriptCode script = uscript_getScript(cp, &err);
@@ -76,8 +79,8 @@ void AnalyzeAscii(std::string_view in, TextAnalysis* out) {
     for (int c = 0; c < 128; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     return t;
   }();
-  static const std::array<Kind, 128> kinds = AsciiKinds();
-  auto word = [](char c) { return kinds[static_cast<unsigned char>(c)] == Kind::kWord; };
+  const std::array<Kind, 128>& kinds = AsciiKinds();
+  auto word = [&kinds](char c) { return kinds[static_cast<unsigned char>(c)] == Kind::kWord; };
   std::string& text = out->normalized;
   text.resize(in.size());  // the output is never longer
   char* o = text.data();
@@ -160,7 +163,7 @@ absl::StatusOr<TextAnalysis> AnalyzeText(std::string_view utf8) {
     prev_unsegmented = false;
     have_prev = true;
   };
-  static const std::array<Kind, 128> ascii_kinds = AsciiKinds();
+  const std::array<Kind, 128>& ascii_kinds = AsciiKinds();
   while (i < len) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {  // ASCII fast path: whole runs at once

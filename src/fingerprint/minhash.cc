@@ -78,27 +78,40 @@ void UpdateMinHashScalar(const uint64_t* xs, size_t n, uint32_t* sig) {
 // ones. A group's parameters and signature stay in registers while every
 // shingle passes. Integer arithmetic: bit for bit the scalar loop's values
 // (tests/unit/fingerprint/vectors_test.cc).
+// The parameters as the AVX2 loop loads them, per group of 8 functions:
+// a's low and high halves, and b of the even and of the odd functions.
+struct Avx2Params {
+  alignas(32) std::array<uint32_t, kMinHashSize> lo;
+  alignas(32) std::array<uint32_t, kMinHashSize> hi;
+  alignas(32) std::array<uint64_t, kMinHashSize / 2> b_even;
+  alignas(32) std::array<uint64_t, kMinHashSize / 2> b_odd;
+};
+
+const Avx2Params& SplitParams() {
+  static const Avx2Params s = [] {
+    const MinHashParams& p = Params();
+    Avx2Params x;
+    for (int i = 0; i < kMinHashSize; ++i) {
+      x.lo[i] = static_cast<uint32_t>(p.a[i]);
+      x.hi[i] = static_cast<uint32_t>(p.a[i] >> 32);
+      (i % 2 == 0 ? x.b_even : x.b_odd)[i / 2] = p.b[i];
+    }
+    return x;
+  }();
+  return s;
+}
+
 __attribute__((target("avx2"))) void UpdateMinHashAvx2(const uint64_t* xs, size_t n,
                                                        uint32_t* sig) {
-  const MinHashParams& p = Params();
+  const Avx2Params& p = SplitParams();
   for (int g = 0; g < kMinHashSize; g += 8) {
-    alignas(32) uint32_t lo[8], hi[8];
-    alignas(32) uint64_t b_even[4], b_odd[4];
-    for (int k = 0; k < 8; ++k) {
-      lo[k] = static_cast<uint32_t>(p.a[g + k]);
-      hi[k] = static_cast<uint32_t>(p.a[g + k] >> 32);
-    }
-    for (int k = 0; k < 4; ++k) {
-      b_even[k] = p.b[g + 2 * k];
-      b_odd[k] = p.b[g + 2 * k + 1];
-    }
-    const __m256i a_lo = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo));
-    const __m256i a_hi = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi));
+    const __m256i a_lo = _mm256_load_si256(reinterpret_cast<const __m256i*>(&p.lo[g]));
+    const __m256i a_hi = _mm256_load_si256(reinterpret_cast<const __m256i*>(&p.hi[g]));
     // The odd functions' a_lo moved into the low halves the 32x32->64
     // multiply reads.
     const __m256i a_lo_odd = _mm256_srli_epi64(a_lo, 32);
-    const __m256i be = _mm256_load_si256(reinterpret_cast<const __m256i*>(b_even));
-    const __m256i bo = _mm256_load_si256(reinterpret_cast<const __m256i*>(b_odd));
+    const __m256i be = _mm256_load_si256(reinterpret_cast<const __m256i*>(&p.b_even[g / 2]));
+    const __m256i bo = _mm256_load_si256(reinterpret_cast<const __m256i*>(&p.b_odd[g / 2]));
     __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sig + g));
     for (size_t s = 0; s < n; ++s) {
       const __m256i x_lo = _mm256_set1_epi32(static_cast<int32_t>(xs[s]));

@@ -43,7 +43,6 @@
 namespace provledger::posting_runs {
 
 inline constexpr size_t kRecordBytes = 21;
-inline constexpr size_t kOrderBytes = 17;  // code, hash, ledger index
 inline constexpr size_t kBlockRecords = 128;
 inline constexpr size_t kFenceChunk = 8192;
 inline constexpr size_t kFilterChunk = 512;
