@@ -98,10 +98,25 @@ TEST(AnalyzeTest, AsciiPathIsTheGeneralPath) {
       "qwertyuiopASDFGHJKLzxcvbnm";
   const std::string dash = "\xE2\x80\x94";  // U+2014, punctuation: a separator
   std::mt19937 rng(20261130);
-  for (int n = 0; n < 400; ++n) {
+  for (int n = 0; n < 1200; ++n) {
+    // A third from the alphabet above, a third from every ASCII byte, a
+    // third mostly letters (tokens longer than 16 and than 64 bytes, across
+    // the tokeniser's 64-byte groups).
     std::string text;
-    const size_t len = rng() % 200;
-    for (size_t i = 0; i < len; ++i) text.push_back(alphabet[rng() % alphabet.size()]);
+    const size_t len = rng() % 300;
+    for (size_t i = 0; i < len; ++i) {
+      switch (n % 3) {
+        case 0:
+          text.push_back(alphabet[rng() % alphabet.size()]);
+          break;
+        case 1:
+          text.push_back(static_cast<char>(rng() % 128));
+          break;
+        default:
+          text.push_back(rng() % 40 == 0 ? ' ' : static_cast<char>('A' + rng() % 58));
+          break;
+      }
+    }
     TextAnalysis ascii = ValueOrDie(AnalyzeText(text));
     for (const std::string& general : {text + dash, dash + text}) {
       TextAnalysis g = ValueOrDie(AnalyzeText(general));
@@ -118,6 +133,13 @@ TEST(AnalyzeTest, AsciiPathIsTheGeneralPath) {
             "supercalifragilistic expialidocious");
   EXPECT_EQ(Tokens("ABCDEFGH IJKLMNOP Q"), (std::vector<std::string>{"abcdefgh", "ijklmnop", "q"}));
   EXPECT_EQ(Tokens(" a1 B2\n"), (std::vector<std::string>{"a1", "b2"}));
+  // Texts ending with a word at, before and after a 64-byte group's end.
+  for (size_t len : {63, 64, 65, 127, 128, 129}) {
+    const std::string word(len, 'Q');
+    EXPECT_EQ(Tokens(word), std::vector<std::string>{std::string(len, 'q')});
+    EXPECT_EQ(Tokens(word + "!"), std::vector<std::string>{std::string(len, 'q')});
+    EXPECT_EQ(Tokens("." + word), std::vector<std::string>{std::string(len, 'q')});
+  }
   EXPECT_TRUE(ValueOrDie(AnalyzeText(" .,; ")).token_hashes.empty());
   EXPECT_EQ(Norm(" .,; "), "");
 }
