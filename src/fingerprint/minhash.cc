@@ -14,6 +14,7 @@
 #include <immintrin.h>
 #endif
 
+#include "minhash_paths.h"
 #include "provledger/fingerprint.h"
 
 namespace provledger::fingerprint {
@@ -52,18 +53,6 @@ const MinHashParams& Params() {
 
 void PutLE64(unsigned char* out, uint64_t v) {
   for (int k = 0; k < 8; ++k) out[k] = static_cast<unsigned char>(v >> (8 * k));
-}
-
-// The definition, one function at a time: any machine.
-void UpdateMinHashScalar(const uint64_t* xs, size_t n, uint32_t* sig) {
-  const MinHashParams& p = Params();
-  for (size_t s = 0; s < n; ++s) {
-    const uint64_t x = xs[s];
-    for (int i = 0; i < kMinHashSize; ++i) {
-      const auto v = static_cast<uint32_t>((p.a[i] * x + p.b[i]) >> 32);
-      sig[i] = v < sig[i] ? v : sig[i];
-    }
-  }
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -130,12 +119,38 @@ __attribute__((target("avx2"))) void UpdateMinHashAvx2(const uint64_t* xs, size_
 }
 #endif
 
-void UpdateMinHash(const uint64_t* xs, size_t n, uint32_t* sig) {
+}  // namespace
+
+namespace internal {
+
+void UpdateMinHashScalar(const uint64_t* xs, size_t n, uint32_t* sig) {
+  const MinHashParams& p = Params();
+  for (size_t s = 0; s < n; ++s) {
+    const uint64_t x = xs[s];
+    for (int i = 0; i < kMinHashSize; ++i) {
+      const auto v = static_cast<uint32_t>((p.a[i] * x + p.b[i]) >> 32);
+      sig[i] = v < sig[i] ? v : sig[i];
+    }
+  }
+}
+
+bool UpdateMinHashVector(const uint64_t* xs, size_t n, uint32_t* sig) {
 #ifdef PROVLEDGER_MINHASH_AVX2
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return UpdateMinHashAvx2(xs, n, sig);
+  if (avx2) {
+    UpdateMinHashAvx2(xs, n, sig);
+    return true;
+  }
 #endif
-  UpdateMinHashScalar(xs, n, sig);
+  return false;
+}
+
+}  // namespace internal
+
+namespace {
+
+void UpdateMinHash(const uint64_t* xs, size_t n, uint32_t* sig) {
+  if (!internal::UpdateMinHashVector(xs, n, sig)) internal::UpdateMinHashScalar(xs, n, sig);
 }
 
 constexpr size_t kMaxShingleTokens = std::max(kShingleTokens, kMinHashShingleTokens);
