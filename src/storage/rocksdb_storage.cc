@@ -352,13 +352,28 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
   index_options.memtable_prefix_bloom_size_ratio = 0.02;
   index_options.write_buffer_size = 32u << 20;
 
+  // Entries and tree nodes are appended under ascending keys, so a flushed
+  // file overlaps nothing and RocksDB moves it down the levels without
+  // rewriting it, unless the levels' compression differs:
+  // OptimizeLevelStyleCompaction leaves levels 0-1 uncompressed and LZ4s
+  // the rest, which had every entry rewritten once more (4.9 s of CPU per
+  // 1,000,000 documents, and 3.2 s for the tree) to save ~4% of the entries'
+  // bytes (MinHash values, winnowing hashes and tree hashes do not
+  // compress). Uncompressed on every level, they are written once.
+  rocksdb::ColumnFamilyOptions append_options = cf_options;
+  append_options.compression_per_level.clear();
+  append_options.compression = rocksdb::kNoCompression;
+
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (size_t i = 0; i < kNumColumns; ++i) {
     auto c = static_cast<Column>(i);
-    cfs.emplace_back(std::string(ColumnName(c)), c == Column::kPostings ? postings_options
-                                                 : c == Column::kIndex  ? index_options
-                                                                        : cf_options);
+    const rocksdb::ColumnFamilyOptions& o = c == Column::kPostings ? postings_options
+                                            : c == Column::kIndex  ? index_options
+                                            : c == Column::kEntries || c == Column::kTree
+                                                ? append_options
+                                                : cf_options;
+    cfs.emplace_back(std::string(ColumnName(c)), o);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
