@@ -248,6 +248,9 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
     threads.emplace_back([&, t] {
       auto stub = provledger::v1::RegistryService::NewStub(Channel(server->port()));
       grpc::ClientContext ctx;
+      // A connection attempt that fails (seen once: "failed to connect to
+      // all addresses" to the in-process server) is retried, not a failed run.
+      ctx.set_wait_for_ready(true);
       auto stream = stub->RegisterDocuments(&ctx);
       std::thread writer([&] {
         for (const auto& req : requests[t]) {
