@@ -125,7 +125,9 @@ class Storage {
   // flushes and compactions running, whether a compaction is due, and the
   // bytes RocksDB estimates its compactions still have to rewrite to bring
   // every column into its target shape (the debt a burst of writes leaves
-  // behind). All zero in memory. Thread-safe.
+  // behind; RocksDB estimates it for level-style columns only, so a column
+  // compacted as sorted runs shows its due work in compaction_pending
+  // alone). All zero in memory. Thread-safe.
   struct BackgroundWork {
     int running_flushes = 0;
     int running_compactions = 0;

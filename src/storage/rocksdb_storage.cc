@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "provledger/encoding.h"
+#include "provledger/status_macros.h"
 #include "provledger/storage.h"
 
 namespace provledger {
@@ -269,6 +270,9 @@ class RocksDbStorage final : public Storage {
         return absl::InternalError("RocksDB did not report the pending compactions of " +
                                    std::string(ColumnName(column)));
       }
+      if (pending != 0) {
+        PL_ASSIGN_OR_RETURN(pending, TieredCompactionDue(column));
+      }
       work.pending_compaction_bytes += pending_bytes;
       work.compaction_pending = work.compaction_pending || pending != 0;
     }
@@ -288,6 +292,32 @@ class RocksDbStorage final : public Storage {
  private:
   rocksdb::ColumnFamilyHandle* Handle(Column c) const {
     return handles_[static_cast<size_t>(c) + 1];  // 0 is "default"
+  }
+
+  // Whether a column RocksDB reports a compaction pending for will get one.
+  // Level-style: always. Compacted as sorted runs ("universal"): RocksDB
+  // reports one pending from `trigger` runs on, but at exactly `trigger`
+  // runs it merges only runs of similar size (or all of them when the newer
+  // ones outgrow the oldest), which it starts as soon as a flush leaves
+  // them; otherwise it waits for the next flush, and reports the column
+  // pending meanwhile. Only more than `trigger` runs are always merged.
+  absl::StatusOr<bool> TieredCompactionDue(Column column) {
+    const rocksdb::Options options = db_->GetOptions(Handle(column));
+    if (options.compaction_style != rocksdb::kCompactionStyleUniversal) return true;
+    int runs = 0;
+    for (int level = 0; level < options.num_levels; ++level) {
+      std::string files;
+      if (!db_->GetProperty(Handle(column),
+                            rocksdb::DB::Properties::kNumFilesAtLevelPrefix + std::to_string(level),
+                            &files)) {
+        return absl::InternalError("RocksDB did not report the files of " +
+                                   std::string(ColumnName(column)));
+      }
+      const int n = std::stoi(files);
+      // Each level-0 file is a run; a deeper level holds one run.
+      runs += level == 0 ? n : (n > 0 ? 1 : 0);
+    }
+    return runs > options.level0_file_num_compaction_trigger;
   }
 
   const std::string dir_;
@@ -339,18 +369,26 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
 
   // Every registration looks its dedup key up in the index column, and
   // almost always misses: a Bloom filter over the memtable answers most
-  // misses without walking the skiplist. Its keys are mostly random (content
-  // ids, hashes: three a document), so every level-0 file overlaps all of
-  // level 1 and each L0 -> L1 compaction rewrites level 1 whole: the
-  // fewer, larger the flushes, the fewer the rewrites. An 8 MB memtable
-  // (inserts into a shallow skiplist are faster) was the better choice
-  // while compactions were left owed; counting them, 32 MB registers
-  // 1,000,000 documents ~10% faster and leaves a tenth of the compaction
-  // debt behind (docs/benchmarks.md).
+  // misses without walking the skiplist. Fewer, larger flushes (32 MB
+  // memtables, not 8) registered 1,000,000 documents ~10% faster counting
+  // the compactions they leave (docs/benchmarks.md).
+  //
+  // Its keys are mostly random (content ids, hashes: three a document), so
+  // every flushed file overlaps the whole column. Level by level, each
+  // L0 -> L1 compaction rewrote level 1 whole (a document's keys were
+  // rewritten at every flush until level 1 outgrew its 512 MB target: 9-11 s
+  // of CPU per 1,000,000 documents); compacted as sorted runs ("universal",
+  // tiered) RocksDB waits for four and merges runs of similar size, so a key
+  // is rewritten about log4 of (column size / flush size) times. The cost is
+  // on reads: a lookup consults each run (up to ~4 plus one per size class,
+  // each behind its Bloom filter), and a full merge needs the column's size
+  // again in free disk space while it runs.
   rocksdb::ColumnFamilyOptions index_options = cf_options;
   index_options.memtable_whole_key_filtering = true;
   index_options.memtable_prefix_bloom_size_ratio = 0.02;
   index_options.write_buffer_size = 32u << 20;
+  index_options.compaction_style = rocksdb::kCompactionStyleUniversal;
+  index_options.level0_file_num_compaction_trigger = 4;
 
   // Entries are appended under ascending keys, so a flushed file overlaps
   // nothing and RocksDB moves it down the levels without rewriting it,
@@ -359,22 +397,27 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
   // rewritten on its way to level 2 (3.9-4.6 s of CPU per 1,000,000
   // documents) to save ~7% of its bytes (MinHash values and winnowing
   // hashes do not compress). Uncompressed on every level, an entry is
-  // written once. Tree nodes are compacted all the same (keys are level ||
-  // index, so a flushed file spans every level), but they are SHA-256
-  // hashes, which LZ4 cannot shrink either.
+  // written once.
   rocksdb::ColumnFamilyOptions append_options = cf_options;
   append_options.compression_per_level.clear();
   append_options.compression = rocksdb::kNoCompression;
+  // Tree nodes are SHA-256 hashes (incompressible too), but their keys are
+  // level || index, so every flushed file spans every level of the tree and
+  // overlaps the column like the index's random keys: compacted as sorted
+  // runs for the same reason.
+  rocksdb::ColumnFamilyOptions tree_options = append_options;
+  tree_options.compaction_style = rocksdb::kCompactionStyleUniversal;
+  tree_options.level0_file_num_compaction_trigger = 4;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (size_t i = 0; i < kNumColumns; ++i) {
     auto c = static_cast<Column>(i);
-    const rocksdb::ColumnFamilyOptions& o = c == Column::kPostings ? postings_options
-                                            : c == Column::kIndex  ? index_options
-                                            : c == Column::kEntries || c == Column::kTree
-                                                ? append_options
-                                                : cf_options;
+    const rocksdb::ColumnFamilyOptions& o = c == Column::kPostings  ? postings_options
+                                            : c == Column::kIndex   ? index_options
+                                            : c == Column::kTree    ? tree_options
+                                            : c == Column::kEntries ? append_options
+                                                                    : cf_options;
     cfs.emplace_back(std::string(ColumnName(c)), o);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
