@@ -110,8 +110,13 @@ class Storage {
   // (InvalidArgument otherwise, and nothing is added). A key already present
   // takes the new value. Durable when it returns OK; for derived data that
   // can be rebuilt (no ordering with Write is promised across a crash).
-  virtual absl::Status IngestSorted(
-      Column column, const std::function<bool(std::string*, std::string*)>& next) = 0;
+  // A kShortLived run is one the caller will soon replace (a posting run due
+  // to be merged): RocksDB stores it uncompressed, sparing the compression
+  // of bytes that are read once more and deleted, for more disk meanwhile.
+  enum class Lifetime { kLasting, kShortLived };
+  virtual absl::Status IngestSorted(Column column,
+                                    const std::function<bool(std::string*, std::string*)>& next,
+                                    Lifetime lifetime = Lifetime::kLasting) = 0;
   // Removes every key in [begin, end) of `column` (begin < end, both
   // non-empty; InvalidArgument otherwise) and frees the disk of the table
   // files that held only such keys. Durable when it returns OK. Readers of

@@ -141,8 +141,8 @@ absl::StatusOr<Manifest> DecodeManifest(std::string_view bytes) {
 }
 
 absl::Status WriteRun(Storage* storage, uint64_t run_id, uint16_t filter_bytes,
-                      const std::function<bool(char* rec)>& next, RunInfo* info,
-                      RunDirectory* dir) {
+                      const std::function<bool(char* rec)>& next, RunInfo* info, RunDirectory* dir,
+                      Storage::Lifetime lifetime) {
   if (filter_bytes > kMaxFilterBytes) {
     return absl::InvalidArgumentError("filter_bytes must be at most " +
                                       std::to_string(kMaxFilterBytes));
@@ -156,53 +156,61 @@ absl::Status WriteRun(Storage* storage, uint64_t run_id, uint16_t filter_bytes,
   enum { kBlocks, kFences, kFilters } part = kBlocks;
   size_t chunk = 0;
   char rec[kRecordBytes];
-  return storage->IngestSorted(Column::kPostings, [&](std::string* key, std::string* value) {
-    if (part == kBlocks) {
-      value->reserve(kBlockRecords * kRecordBytes);
-      uint8_t* filter = nullptr;
-      while (value->size() < kBlockRecords * kRecordBytes && next(rec)) {
-        const auto code = static_cast<uint8_t>(rec[0]);
-        const uint64_t hash = ReadU64BE(rec + 1);
-        if (value->empty()) {
-          dir->fences.push_back(Fence(code, hash));
-          dir->filters.resize(dir->filters.size() + filter_bytes, 0);
-          filter = dir->filters.data() + dir->filters.size() - filter_bytes;
+  bool ended = false;  // `next` has returned false: it is not called again
+  return storage->IngestSorted(
+      Column::kPostings,
+      [&](std::string* key, std::string* value) {
+        if (part == kBlocks) {
+          value->reserve(kBlockRecords * kRecordBytes);
+          uint8_t* filter = nullptr;
+          while (value->size() < kBlockRecords * kRecordBytes) {
+            if (ended || !next(rec)) {
+              ended = true;
+              break;
+            }
+            const auto code = static_cast<uint8_t>(rec[0]);
+            const uint64_t hash = ReadU64BE(rec + 1);
+            if (value->empty()) {
+              dir->fences.push_back(Fence(code, hash));
+              dir->filters.resize(dir->filters.size() + filter_bytes, 0);
+              filter = dir->filters.data() + dir->filters.size() - filter_bytes;
+            }
+            // A key's records are adjacent: hash it once.
+            if (filter_bytes > 0 &&
+                (value->empty() ||
+                 std::memcmp(rec, value->data() + value->size() - kRecordBytes, 1 + 8) != 0)) {
+              FilterAdd(filter, filter_bytes, FilterHash(code, hash));
+            }
+            value->append(rec, kRecordBytes);
+          }
+          if (!value->empty()) {
+            info->records += value->size() / kRecordBytes;
+            *key = RunKey(run_id, 'B', info->blocks++);
+            return true;
+          }
+          part = kFences;
         }
-        // A key's records are adjacent: hash it once.
-        if (filter_bytes > 0 &&
-            (value->empty() ||
-             std::memcmp(rec, value->data() + value->size() - kRecordBytes, 1 + 8) != 0)) {
-          FilterAdd(filter, filter_bytes, FilterHash(code, hash));
+        // The fences follow the blocks ('F' > 'B'), the filters the fences.
+        if (part == kFences) {
+          if (chunk * kFenceChunk < dir->fences.size()) {
+            size_t end = std::min(dir->fences.size(), (chunk + 1) * kFenceChunk);
+            value->reserve((end - chunk * kFenceChunk) * 8);
+            for (size_t i = chunk * kFenceChunk; i < end; ++i) AppendU64BE(value, dir->fences[i]);
+            *key = RunKey(run_id, 'F', static_cast<uint32_t>(chunk++));
+            return true;
+          }
+          part = kFilters;
+          chunk = 0;
         }
-        value->append(rec, kRecordBytes);
-      }
-      if (!value->empty()) {
-        info->records += value->size() / kRecordBytes;
-        *key = RunKey(run_id, 'B', info->blocks++);
+        const size_t chunk_bytes = kFilterChunk * filter_bytes;
+        if (filter_bytes == 0 || chunk * chunk_bytes >= dir->filters.size()) return false;
+        size_t end = std::min(dir->filters.size(), (chunk + 1) * chunk_bytes);
+        value->assign(reinterpret_cast<const char*>(dir->filters.data()) + chunk * chunk_bytes,
+                      end - chunk * chunk_bytes);
+        *key = RunKey(run_id, 'L', static_cast<uint32_t>(chunk++));
         return true;
-      }
-      part = kFences;
-    }
-    // The fences follow the blocks ('F' > 'B'), the filters the fences.
-    if (part == kFences) {
-      if (chunk * kFenceChunk < dir->fences.size()) {
-        size_t end = std::min(dir->fences.size(), (chunk + 1) * kFenceChunk);
-        value->reserve((end - chunk * kFenceChunk) * 8);
-        for (size_t i = chunk * kFenceChunk; i < end; ++i) AppendU64BE(value, dir->fences[i]);
-        *key = RunKey(run_id, 'F', static_cast<uint32_t>(chunk++));
-        return true;
-      }
-      part = kFilters;
-      chunk = 0;
-    }
-    const size_t chunk_bytes = kFilterChunk * filter_bytes;
-    if (filter_bytes == 0 || chunk * chunk_bytes >= dir->filters.size()) return false;
-    size_t end = std::min(dir->filters.size(), (chunk + 1) * chunk_bytes);
-    value->assign(reinterpret_cast<const char*>(dir->filters.data()) + chunk * chunk_bytes,
-                  end - chunk * chunk_bytes);
-    *key = RunKey(run_id, 'L', static_cast<uint32_t>(chunk++));
-    return true;
-  });
+      },
+      lifetime);
 }
 
 absl::StatusOr<RunDirectory> ReadDirectory(Storage* storage, const RunInfo& info) {
@@ -279,6 +287,119 @@ bool RunReader::Load() {
   }
   next_block_ = end;
   return status_.ok() && !data_.empty();
+}
+
+namespace {
+
+// A tournament ("loser") tree over the runs' current records. The least
+// (code, hash, run position) wins, so of equal keys the earlier run's record
+// does. Each inner node keeps the loser of the match played there; when the
+// winner's run moves on, only the matches on its path to the root are played
+// again: log2(runs) comparisons a record where a scan of the heads made one
+// per run.
+class Tournament {
+ public:
+  explicit Tournament(std::vector<RunReader>* readers) : readers_(*readers) {
+    while (leaves_ < readers_.size()) leaves_ <<= 1;
+    heads_.resize(leaves_);  // leaves past the last run stay exhausted
+    for (size_t k = 0; k < readers_.size(); ++k) Load(k);
+    losers_.assign(leaves_, 0);
+    losers_[0] = Play(1);
+  }
+
+  // The least record of all runs, or nullptr once every run is exhausted.
+  const char* Peek() const { return heads_[losers_[0]].rec; }
+
+  // Moves the winner's run to its next record.
+  void Pop() {
+    size_t k = losers_[0];
+    readers_[k].Next();
+    Load(k);
+    for (size_t node = (leaves_ + k) / 2; node >= 1; node /= 2) {
+      if (Less(losers_[node], k)) std::swap(losers_[node], k);
+    }
+    losers_[0] = k;
+  }
+
+ private:
+  struct Head {
+    const char* rec = nullptr;  // nullptr: exhausted
+    uint64_t code = kExhausted;
+    uint64_t hash = 0;
+  };
+  static constexpr uint64_t kExhausted = 256;  // above every code
+
+  void Load(size_t k) {
+    Head& h = heads_[k];
+    h.rec = readers_[k].Peek();
+    h.code = h.rec == nullptr ? kExhausted : static_cast<uint8_t>(h.rec[0]);
+    h.hash = h.rec == nullptr ? 0 : ReadU64BE(h.rec + 1);
+  }
+  bool Less(size_t a, size_t b) const {
+    const Head& x = heads_[a];
+    const Head& y = heads_[b];
+    if (x.code != y.code) return x.code < y.code;
+    if (x.hash != y.hash) return x.hash < y.hash;
+    return a < b;
+  }
+  // Plays the subtree under `node`, keeping each match's loser; returns its winner.
+  size_t Play(size_t node) {
+    if (node >= leaves_) return node - leaves_;
+    const size_t a = Play(2 * node);
+    const size_t b = Play(2 * node + 1);
+    const bool a_wins = Less(a, b);
+    losers_[node] = a_wins ? b : a;
+    return a_wins ? a : b;
+  }
+
+  std::vector<RunReader>& readers_;
+  size_t leaves_ = 1;
+  std::vector<Head> heads_;
+  std::vector<size_t> losers_;  // [0]: the winner; [1, leaves_): the losers
+};
+
+}  // namespace
+
+absl::Status MergeRuns(Storage* storage, const std::vector<RunInfo>& runs, uint64_t run_id,
+                       uint16_t filter_bytes, const std::atomic<bool>& stop, RunInfo* info,
+                       RunDirectory* dir, bool* stopped) {
+  *stopped = false;
+  if (runs.empty()) return absl::InvalidArgumentError("merge: no runs");
+  std::vector<RunReader> readers;
+  readers.reserve(runs.size());
+  uint64_t records = 0;
+  for (const RunInfo& r : runs) {
+    readers.emplace_back(storage, r);
+    records += r.records;
+  }
+  Tournament tournament(&readers);
+  size_t since_check = 0;
+  PL_RETURN_IF_ERROR(WriteRun(
+      storage, run_id, filter_bytes,
+      [&](char* rec) {
+        if (++since_check == 4096) {
+          since_check = 0;
+          if (stop.load(std::memory_order_relaxed)) {
+            *stopped = true;
+            return false;
+          }
+        }
+        const char* least = tournament.Peek();
+        if (least == nullptr) return false;
+        std::memcpy(rec, least, kRecordBytes);
+        tournament.Pop();
+        return true;
+      },
+      info, dir));
+  if (*stopped) return absl::OkStatus();
+  for (const RunReader& r : readers) PL_RETURN_IF_ERROR(r.status());
+  if (info->records != records) {
+    return absl::DataLossError("postings: merging runs " + std::to_string(runs.front().id) + ".." +
+                               std::to_string(runs.back().id) + " gave " +
+                               std::to_string(info->records) + " of " + std::to_string(records) +
+                               " records");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace provledger::posting_runs

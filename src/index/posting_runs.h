@@ -28,6 +28,7 @@
 #ifndef PROVLEDGER_SRC_INDEX_POSTING_RUNS_H_
 #define PROVLEDGER_SRC_INDEX_POSTING_RUNS_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -116,11 +117,13 @@ absl::StatusOr<Manifest> DecodeManifest(std::string_view bytes);
 
 // Writes a run's blocks, fences and (filter_bytes > 0) filters with
 // Storage::IngestSorted, as one table file. `next` fills the next record
-// (kRecordBytes) and returns true, or returns false at the end; records must
-// come in order. Fills *info (id, records, blocks, filter_bytes) and *dir.
-// A run of no records writes nothing.
+// (kRecordBytes) and returns true, or returns false at the end (and is not
+// called again); records must come in order. Fills *info (id, records, blocks, filter_bytes) and
+// *dir. A run of no records writes nothing. `lifetime` is the storage's hint: a run as first
+// written is merged soon (Storage::Lifetime::kShortLived).
 absl::Status WriteRun(Storage* storage, uint64_t run_id, uint16_t filter_bytes,
-                      const std::function<bool(char* rec)>& next, RunInfo* info, RunDirectory* dir);
+                      const std::function<bool(char* rec)>& next, RunInfo* info, RunDirectory* dir,
+                      Storage::Lifetime lifetime = Storage::Lifetime::kLasting);
 
 // Reads the fences and filters of a run the manifest lists; DataLoss unless
 // there are info.blocks of each.
@@ -151,6 +154,17 @@ class RunReader {
   size_t pos_ = 0;
   absl::Status status_;
 };
+
+// Merges `runs` -- runs of ascending, disjoint ledger ranges, in that order --
+// into run `run_id`, written as WriteRun writes. Records come out by (code,
+// hash), and of one key the earlier run's first, so a key's records stay in
+// ledger order. `stop` is read every few thousand records: once it is set
+// the merge ends early with *stopped true, and the partial run (which no
+// manifest lists) is the caller's to delete. DataLoss if a run does not read
+// back whole.
+absl::Status MergeRuns(Storage* storage, const std::vector<RunInfo>& runs, uint64_t run_id,
+                       uint16_t filter_bytes, const std::atomic<bool>& stop, RunInfo* info,
+                       RunDirectory* dir, bool* stopped);
 
 // DataLoss unless `block` is a whole number (1..kBlockRecords) of records.
 absl::Status CheckBlock(uint64_t run_id, uint32_t block_no, std::string_view block);

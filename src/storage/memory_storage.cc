@@ -110,7 +110,8 @@ class MemoryStorage final : public Storage {
   }
 
   absl::Status IngestSorted(Column column,
-                            const std::function<bool(std::string*, std::string*)>& next) override {
+                            const std::function<bool(std::string*, std::string*)>& next,
+                            Lifetime /*lifetime*/) override {
     std::vector<std::pair<std::string, std::string>> run;
     std::string key, value;
     while (next(&key, &value)) {

@@ -199,14 +199,22 @@ class RocksDbStorage final : public Storage {
   }
 
   absl::Status IngestSorted(Column column,
-                            const std::function<bool(std::string*, std::string*)>& next) override {
+                            const std::function<bool(std::string*, std::string*)>& next,
+                            Lifetime lifetime) override {
     NoPerfCounters();
     // The run becomes a table file written next to the database and moved
     // into it; RocksDB checks the order and fsyncs file and manifest.
     std::string path = dir_ + "/ingest-" + std::to_string(getpid()) + "-" +
                        std::to_string(ingest_seq_.fetch_add(1)) + ".sst";
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db_->GetOptions(Handle(column)),
-                                  Handle(column));
+    rocksdb::Options options = db_->GetOptions(Handle(column));
+    if (lifetime == Lifetime::kShortLived) {
+      // SstFileWriter takes the last level's compression (ingested files
+      // land there); a short-lived run has none.
+      options.compression_per_level.clear();
+      options.compression = rocksdb::kNoCompression;
+      options.bottommost_compression = rocksdb::kDisableCompressionOption;
+    }
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, Handle(column));
     rocksdb::Status s = writer.Open(path);
     if (!s.ok()) return FromRocks(s, "creating " + path);
     std::string key, value;

@@ -4,6 +4,8 @@
 // builds the older layout with RocksDB itself, then opens it with
 // OpenRocksDbStorage and checks that every key reads back, that the newest
 // value of a key wins, and that the first compaction merges the old levels.
+// Also where the storage chooses the layout of a column's files: ingested
+// short-lived runs are stored uncompressed.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/metadata.h>
@@ -196,6 +198,37 @@ TEST(RocksDbLayoutTest, AsManyRunsAsTheTriggerOfDifferentSizesAreNoWorkDue) {
   // RocksDB left the runs as they were: nothing was due.
   LevelStyleDb after(dir.path());
   for (Column c : kTiered) EXPECT_EQ(SortedRuns(after, c), 4) << ColumnName(c);
+}
+
+TEST(RocksDbLayoutTest, ShortLivedRunsAreIngestedUncompressedLastingOnesCompressed) {
+  TempDir dir;
+  auto db = ValueOrDie(OpenRocksDbStorage(dir.path(), {}));
+  // 1,000 values of 1 KiB that LZ4 shrinks many times over.
+  const std::string value = std::string(512, 'a') + std::string(512, 'b');
+  auto key = [](char prefix, uint64_t n) {
+    std::string k(1, prefix);
+    AppendU64BE(&k, n);
+    return k;
+  };
+  auto run = [&](char prefix) {
+    return [prefix, &value, &key, n = uint64_t{0}](std::string* k, std::string* v) mutable {
+      if (n == 1000) return false;
+      *k = key(prefix, n++);
+      *v = value;
+      return true;
+    };
+  };
+  const uint64_t before = ValueOrDie(db->ApproximateBytes(Column::kPostings));
+  ASSERT_TRUE(db->IngestSorted(Column::kPostings, run('A'), Storage::Lifetime::kShortLived).ok());
+  const uint64_t short_lived = ValueOrDie(db->ApproximateBytes(Column::kPostings)) - before;
+  ASSERT_TRUE(db->IngestSorted(Column::kPostings, run('B')).ok());
+  const uint64_t lasting =
+      ValueOrDie(db->ApproximateBytes(Column::kPostings)) - before - short_lived;
+  EXPECT_GE(short_lived, 1000u * value.size());  // every byte as it was written
+  EXPECT_LT(lasting * 10, short_lived);
+  for (char prefix : {'A', 'B'}) {
+    EXPECT_EQ(*ValueOrDie(db->Get(Column::kPostings, key(prefix, 999))), value);
+  }
 }
 
 }  // namespace
