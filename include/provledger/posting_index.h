@@ -135,6 +135,16 @@ class PostingIndex {
   // Blocks of postings lookups have read since Open (a block one lookup
   // needs for several keys counts once): what the filters save.
   uint64_t blocks_read() const { return blocks_read_.load(std::memory_order_relaxed); }
+  // What the index has written since Open: runs and their postings as
+  // collected, and merges and the postings they rewrote (what a posting
+  // costs beyond its first write).
+  struct WriteStats {
+    uint64_t runs_written = 0;
+    uint64_t postings_written = 0;
+    uint64_t merges = 0;
+    uint64_t postings_merged = 0;
+  };
+  WriteStats write_stats() const;
 
   // Ledger indices of the documents whose LSH band `band` has key `key`,
   // ascending, at most `limit`.
@@ -211,6 +221,7 @@ class PostingIndex {
   std::shared_ptr<const RunSet> runs_;                // guarded by runs_mu_
   std::unique_ptr<posting_runs::Manifest> manifest_;  // guarded by runs_mu_
   std::atomic<uint64_t> blocks_read_{0};
+  WriteStats stats_;                    // guarded by runs_mu_
   std::condition_variable merge_wake_;  // the merger: a run was added or it should stop
   bool merging_ = false;                // guarded by mu_: the merger has a group in hand
   bool merge_due_ = false;              // guarded by mu_: a run was added since it looked

@@ -204,6 +204,11 @@ bool PostingIndex::idle() const {
 
 size_t PostingIndex::run_count() const { return Runs()->size(); }
 
+PostingIndex::WriteStats PostingIndex::write_stats() const {
+  std::lock_guard<std::mutex> lock(runs_mu_);
+  return stats_;
+}
+
 std::shared_ptr<const PostingIndex::RunSet> PostingIndex::Runs() const {
   std::lock_guard<std::mutex> lock(runs_mu_);
   return runs_;
@@ -517,6 +522,7 @@ absl::Status PostingIndex::Commit(size_t first, size_t count, std::shared_ptr<co
   runs->erase(runs->begin() + at, runs->begin() + at + static_cast<ptrdiff_t>(count));
   manifest.runs.erase(manifest.runs.begin() + at,
                       manifest.runs.begin() + at + static_cast<ptrdiff_t>(count));
+  const uint64_t added_records = added != nullptr ? added->info.records : 0;
   if (added != nullptr) {
     manifest.runs.insert(manifest.runs.begin() + at, added->info);
     runs->insert(runs->begin() + at, std::move(added));
@@ -531,6 +537,13 @@ absl::Status PostingIndex::Commit(size_t first, size_t count, std::shared_ptr<co
   manifest.next_run_id = std::max(manifest.next_run_id, manifest_->next_run_id);
   *manifest_ = std::move(manifest);
   runs_ = std::move(runs);
+  if (added_records > 0 && count == 0) {
+    ++stats_.runs_written;
+    stats_.postings_written += added_records;
+  } else if (added_records > 0) {
+    ++stats_.merges;
+    stats_.postings_merged += added_records;
+  }
   return absl::OkStatus();
 }
 

@@ -9,7 +9,10 @@
 // 1. Throughput: for each run, a fresh provledgerd (in-process, RocksDB in a
 //    fresh directory, loopback gRPC) and `clients` concurrent streams of
 //    unique English-prose documents (fingerprinted as text by the server);
-//    docs/s counts only receipts, i.e. durable documents.
+//    docs/s counts only receipts, i.e. durable documents. Each run also
+//    prints its CPU per document by thread name (committer, gRPC handlers,
+//    posting reader / writer / merger, RocksDB's flushes and compactions),
+//    sampled from /proc: a component's cost with less noise than the rate.
 // 2. Baseline: RocksDB's own synced batch writes (1,000 x doc-bytes values
 //    per WriteBatch, WAL fsync per batch) and synced single writes, through
 //    the same Storage layer on the same disk.
@@ -18,17 +21,25 @@
 //    p50/p99 latency, plus the storage-level proof time.
 #include <grpcpp/grpcpp.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <random>
+#include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "provledger/encoding.h"
@@ -73,6 +84,7 @@ uint64_t g_batch = 1;  // documents per message
 size_t g_index_threads = provledger::PostingIndexOptions{}.sort_threads;
 size_t g_run_postings = provledger::PostingIndexOptions{}.max_run_postings;
 size_t g_merge_width = provledger::PostingIndexOptions{}.merge_width;
+int64_t g_run_delay_ms = provledger::PostingIndexOptions{}.max_delay.count();
 
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
@@ -80,6 +92,7 @@ std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   config.postings.sort_threads = g_index_threads;
   config.postings.max_run_postings = g_run_postings;
   config.postings.merge_width = g_merge_width;
+  config.postings.max_delay = std::chrono::milliseconds(g_run_delay_ms);
   config.data_dir = dir;
   config.listen = "127.0.0.1:0";
   config.origin = "bench.example/provledger";
@@ -156,7 +169,9 @@ struct RunRate {
   double settled = 0;
   double settled_cpu_us = 0;
   double debt_mb = 0;
-  double catch_up_secs = 0;  // from the last document indexed to caught up
+  double catch_up_secs = 0;   // from the last document indexed to caught up
+  std::string cpu_by_thread;  // to caught up, µs a document (CpuByThread)
+  std::string merges;         // the posting index's runs and merges
 };
 
 // CPU seconds (user + system) the whole process has used so far.
@@ -167,6 +182,100 @@ double ProcessCpuSeconds() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };
   return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
+// CPU seconds (user + system) of each live thread of the process, by
+// thread id, with its name (/proc/self/task/*/stat).
+struct ThreadCpu {
+  std::string name;
+  double secs = 0;
+};
+std::map<long, ThreadCpu> ThreadCpuNow() {  // NOLINT(google-runtime-int): pid_t
+  std::map<long, ThreadCpu> out;            // NOLINT(google-runtime-int)
+  const auto tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // "tid (name) state f4 ... f13 utime stime ...": the name may hold spaces.
+    const size_t open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::strtod(field.c_str(), nullptr);
+      if (i == 15) stime = std::strtod(field.c_str(), nullptr);
+    }
+    out[std::strtol(stat.c_str(), nullptr, 10)] = {stat.substr(open + 1, close - open - 1),
+                                                   (utime + stime) / tick};
+  }
+  return out;
+}
+
+// Where a run's CPU went, by thread name, without a profiler: samples every
+// thread's CPU time every 100 ms from construction to Stop(), so a thread
+// that exits meanwhile (gRPC's handler threads come and go) loses at most
+// its last 100 ms.
+class ThreadCpuSampler {
+ public:
+  ThreadCpuSampler() : first_(ThreadCpuNow()), last_(first_) {
+    sampler_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; })) {
+        lock.unlock();
+        auto now = ThreadCpuNow();
+        lock.lock();
+        for (auto& [tid, t] : now) last_[tid] = std::move(t);
+      }
+    });
+  }
+  ~ThreadCpuSampler() { Join(); }
+  // CPU seconds used since construction, summed by thread name.
+  std::map<std::string, double> Stop() {
+    Join();
+    for (auto& [tid, t] : ThreadCpuNow()) last_[tid] = std::move(t);
+    std::map<std::string, double> used;
+    for (const auto& [tid, t] : last_) {
+      auto it = first_.find(tid);
+      used[t.name] += t.secs - (it == first_.end() ? 0 : it->second.secs);
+    }
+    return used;
+  }
+
+ private:
+  void Join() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (sampler_.joinable()) sampler_.join();
+  }
+  std::map<long, ThreadCpu> first_, last_;  // NOLINT(google-runtime-int)
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread sampler_;
+};
+
+// "name µs/doc, ..." for the thread names that used at least 1 µs a
+// document, largest first.
+std::string CpuByThread(const std::map<std::string, double>& used, uint64_t docs) {
+  std::vector<std::pair<double, std::string>> rows;
+  rows.reserve(used.size());
+  for (const auto& [name, secs] : used) {
+    rows.emplace_back(secs * 1e6 / static_cast<double>(docs), name);
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  std::string out;
+  char buf[96];
+  for (const auto& [us, name] : rows) {
+    if (us < 1) continue;
+    snprintf(buf, sizeof buf, "%s%s %.1f", out.empty() ? "" : ", ", name.c_str(), us);
+    out += buf;
+  }
+  return out;
 }
 
 // One registration run.
@@ -245,6 +354,7 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
   fflush(stdout);
   Clock::time_point start = Clock::now();
   double cpu_start = ProcessCpuSeconds();
+  ThreadCpuSampler thread_cpu;
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
       auto stub = provledger::v1::RegistryService::NewStub(Channel(server->port()));
@@ -308,6 +418,18 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   double settled_cpu = ProcessCpuSeconds() - cpu_start;
+  const std::string by_thread = CpuByThread(thread_cpu.Stop(), docs);
+  std::string merges = "no posting index";
+  if (provledger::PostingIndex* postings = server->postings(); postings != nullptr) {
+    const auto st = postings->write_stats();
+    char buf[160];
+    snprintf(buf, sizeof buf, "%llu runs of %.1f postings a document; %llu merges rewrote %.1f",
+             static_cast<unsigned long long>(st.runs_written),  // NOLINT(google-runtime-int)
+             static_cast<double>(st.postings_written) / static_cast<double>(docs),
+             static_cast<unsigned long long>(st.merges),  // NOLINT(google-runtime-int)
+             static_cast<double>(st.postings_merged) / static_cast<double>(docs));
+    merges = buf;
+  }
   if (acked != docs) {
     fprintf(stderr, "only %llu of %llu documents acknowledged\n",
             static_cast<unsigned long long>(acked.load()),  // NOLINT(google-runtime-int)
@@ -326,6 +448,8 @@ RunRate ThroughputRun(const std::string& base, int run, uint64_t docs, int clien
   rate.catch_up_secs = settled_secs - indexed_secs;
   rate.settled = static_cast<double>(docs) / settled_secs;
   rate.settled_cpu_us = settled_cpu * 1e6 / static_cast<double>(docs);
+  rate.cpu_by_thread = by_thread;
+  rate.merges = merges;
   return rate;
 }
 
@@ -381,6 +505,11 @@ int main(int argc, char** argv) {
                  "Postings per ingested run (PostingIndexOptions::max_run_postings)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1000}, size_t{100000000}));
+  app.add_option("--run-delay-ms", g_run_delay_ms,
+                 "Longest wait of a pending posting before its run is written "
+                 "(PostingIndexOptions::max_delay)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{600000}));
   app.add_option("--merge-width", g_merge_width,
                  "Posting runs merged into one (PostingIndexOptions::merge_width)")
       ->capture_default_str()
@@ -409,6 +538,8 @@ int main(int argc, char** argv) {
         "document was indexed, when %.0f MB of level-style compaction was owed)\n",
         r + 1, rate.indexed, rate.acked, rate.cpu_us, rate.cores, baseline.back(), r + 1,
         rate.settled, rate.settled_cpu_us, rate.catch_up_secs, rate.debt_mb);
+    printf("  run %d: CPU by thread to caught up, us/doc: %s\n  run %d: postings: %s\n", r + 1,
+           rate.cpu_by_thread.c_str(), r + 1, rate.merges.c_str());
     fflush(stdout);
   }
   double single = BaselineRun(base, 2000, 1, doc_bytes);

@@ -469,6 +469,12 @@ TEST_F(PostingIndexTest, AKeySharedAcrossMergedRunsListsItsDocumentsInLedgerOrde
   }
   while (!index_->idle()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ASSERT_GT(index_->run_count(), 1u);  // merged, and over more than one run still
+  // Each merge replaced 3 runs with one, and rewrote at least a run's postings.
+  const PostingIndex::WriteStats st = index_->write_stats();
+  EXPECT_GE(st.runs_written, indices.size());
+  EXPECT_GT(st.merges, 0u);
+  EXPECT_EQ(st.runs_written - 2 * st.merges, index_->run_count());
+  EXPECT_GT(st.postings_merged, st.postings_written / st.runs_written * st.merges);
   fingerprint::TextFingerprints shared = ValueOrDie(fingerprint::FingerprintText(passage));
   size_t checked = 0;
   for (const auto& w : shared.winnows) {
