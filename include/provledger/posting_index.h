@@ -17,7 +17,8 @@
 // compaction; a key per block of 128 records costs it once per block.
 // The index merges its runs itself, tiered: when `merge_width` runs share a
 // level, the oldest of them become one run of the next level, so a posting
-// is rewritten about log_width(runs) times. Each run's fences (8 bytes a
+// is rewritten about log_width(runs) times (a run is stored uncompressed
+// until its first merge, which reads it once more). Each run's fences (8 bytes a
 // block) and per-block Bloom filters are held in memory, so a lookup reads
 // only the blocks that may hold its key: about one per run that has it.
 //
