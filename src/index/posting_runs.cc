@@ -157,60 +157,58 @@ absl::Status WriteRun(Storage* storage, uint64_t run_id, uint16_t filter_bytes,
   size_t chunk = 0;
   char rec[kRecordBytes];
   bool ended = false;  // `next` has returned false: it is not called again
-  return storage->IngestSorted(
-      Column::kPostings,
-      [&](std::string* key, std::string* value) {
-        if (part == kBlocks) {
-          value->reserve(kBlockRecords * kRecordBytes);
-          uint8_t* filter = nullptr;
-          while (value->size() < kBlockRecords * kRecordBytes) {
-            if (ended || !next(rec)) {
-              ended = true;
-              break;
-            }
-            const auto code = static_cast<uint8_t>(rec[0]);
-            const uint64_t hash = ReadU64BE(rec + 1);
-            if (value->empty()) {
-              dir->fences.push_back(Fence(code, hash));
-              dir->filters.resize(dir->filters.size() + filter_bytes, 0);
-              filter = dir->filters.data() + dir->filters.size() - filter_bytes;
-            }
-            // A key's records are adjacent: hash it once.
-            if (filter_bytes > 0 &&
-                (value->empty() ||
-                 std::memcmp(rec, value->data() + value->size() - kRecordBytes, 1 + 8) != 0)) {
-              FilterAdd(filter, filter_bytes, FilterHash(code, hash));
-            }
-            value->append(rec, kRecordBytes);
-          }
-          if (!value->empty()) {
-            info->records += value->size() / kRecordBytes;
-            *key = RunKey(run_id, 'B', info->blocks++);
-            return true;
-          }
-          part = kFences;
+  auto produce = [&](std::string* key, std::string* value) {
+    if (part == kBlocks) {
+      value->reserve(kBlockRecords * kRecordBytes);
+      uint8_t* filter = nullptr;
+      while (value->size() < kBlockRecords * kRecordBytes) {
+        if (ended || !next(rec)) {
+          ended = true;
+          break;
         }
-        // The fences follow the blocks ('F' > 'B'), the filters the fences.
-        if (part == kFences) {
-          if (chunk * kFenceChunk < dir->fences.size()) {
-            size_t end = std::min(dir->fences.size(), (chunk + 1) * kFenceChunk);
-            value->reserve((end - chunk * kFenceChunk) * 8);
-            for (size_t i = chunk * kFenceChunk; i < end; ++i) AppendU64BE(value, dir->fences[i]);
-            *key = RunKey(run_id, 'F', static_cast<uint32_t>(chunk++));
-            return true;
-          }
-          part = kFilters;
-          chunk = 0;
+        const auto code = static_cast<uint8_t>(rec[0]);
+        const uint64_t hash = ReadU64BE(rec + 1);
+        if (value->empty()) {
+          dir->fences.push_back(Fence(code, hash));
+          dir->filters.resize(dir->filters.size() + filter_bytes, 0);
+          filter = dir->filters.data() + dir->filters.size() - filter_bytes;
         }
-        const size_t chunk_bytes = kFilterChunk * filter_bytes;
-        if (filter_bytes == 0 || chunk * chunk_bytes >= dir->filters.size()) return false;
-        size_t end = std::min(dir->filters.size(), (chunk + 1) * chunk_bytes);
-        value->assign(reinterpret_cast<const char*>(dir->filters.data()) + chunk * chunk_bytes,
-                      end - chunk * chunk_bytes);
-        *key = RunKey(run_id, 'L', static_cast<uint32_t>(chunk++));
+        // A key's records are adjacent: hash it once.
+        if (filter_bytes > 0 &&
+            (value->empty() ||
+             std::memcmp(rec, value->data() + value->size() - kRecordBytes, 1 + 8) != 0)) {
+          FilterAdd(filter, filter_bytes, FilterHash(code, hash));
+        }
+        value->append(rec, kRecordBytes);
+      }
+      if (!value->empty()) {
+        info->records += value->size() / kRecordBytes;
+        *key = RunKey(run_id, 'B', info->blocks++);
         return true;
-      },
-      lifetime);
+      }
+      part = kFences;
+    }
+    // The fences follow the blocks ('F' > 'B'), the filters the fences.
+    if (part == kFences) {
+      if (chunk * kFenceChunk < dir->fences.size()) {
+        size_t end = std::min(dir->fences.size(), (chunk + 1) * kFenceChunk);
+        value->reserve((end - chunk * kFenceChunk) * 8);
+        for (size_t i = chunk * kFenceChunk; i < end; ++i) AppendU64BE(value, dir->fences[i]);
+        *key = RunKey(run_id, 'F', static_cast<uint32_t>(chunk++));
+        return true;
+      }
+      part = kFilters;
+      chunk = 0;
+    }
+    const size_t chunk_bytes = kFilterChunk * filter_bytes;
+    if (filter_bytes == 0 || chunk * chunk_bytes >= dir->filters.size()) return false;
+    size_t end = std::min(dir->filters.size(), (chunk + 1) * chunk_bytes);
+    value->assign(reinterpret_cast<const char*>(dir->filters.data()) + chunk * chunk_bytes,
+                  end - chunk * chunk_bytes);
+    *key = RunKey(run_id, 'L', static_cast<uint32_t>(chunk++));
+    return true;
+  };
+  return storage->IngestSorted(Column::kPostings, produce, lifetime);
 }
 
 absl::StatusOr<RunDirectory> ReadDirectory(Storage* storage, const RunInfo& info) {

@@ -84,6 +84,20 @@ std::vector<Rec> ReadAll(Storage* storage, const RunInfo& info) {
   return out;
 }
 
+// MergeRuns of `infos` into run `id`, with the stop flag set or not.
+struct Merged {
+  absl::Status status;
+  bool stopped = false;
+  RunInfo info;
+  RunDirectory dir;
+};
+Merged Merge(Storage* storage, const std::vector<RunInfo>& infos, uint64_t id, bool stop) {
+  Merged m;
+  std::atomic<bool> flag{stop};
+  m.status = MergeRuns(storage, infos, id, 16, flag, &m.info, &m.dir, &m.stopped);
+  return m;
+}
+
 class MergeRunsTest : public ::testing::TestWithParam<size_t> {
  protected:
   TempDir dir_;
@@ -111,16 +125,13 @@ TEST_P(MergeRunsTest, HoldsEveryRecordByKeyAndOfOneKeyInRunOrder) {
   std::stable_sort(expect.begin(), expect.end(), [](const Rec& a, const Rec& b) {
     return std::tie(a.code, a.hash) < std::tie(b.code, b.hash);
   });
-  std::atomic<bool> stop{false};
-  bool stopped = true;
-  RunInfo merged;
-  RunDirectory dir;
-  ASSERT_TRUE(MergeRuns(storage_.get(), infos, 100, 16, stop, &merged, &dir, &stopped).ok());
-  EXPECT_FALSE(stopped);
-  EXPECT_EQ(merged.id, 100u);
-  EXPECT_EQ(merged.records, expect.size());
-  EXPECT_EQ(dir.fences.size(), merged.blocks);
-  const std::vector<Rec> got = ReadAll(storage_.get(), merged);
+  const Merged m = Merge(storage_.get(), infos, 100, /*stop=*/false);
+  ASSERT_TRUE(m.status.ok()) << m.status;
+  EXPECT_FALSE(m.stopped);
+  EXPECT_EQ(m.info.id, 100u);
+  EXPECT_EQ(m.info.records, expect.size());
+  EXPECT_EQ(m.dir.fences.size(), m.info.blocks);
+  const std::vector<Rec> got = ReadAll(storage_.get(), m.info);
   EXPECT_TRUE(got == expect);
   // Each key's records in ledger order, and keys shared by several runs.
   size_t shared = 0;
@@ -137,33 +148,26 @@ TEST_P(MergeRunsTest, HoldsEveryRecordByKeyAndOfOneKeyInRunOrder) {
 
 INSTANTIATE_TEST_SUITE_P(Widths, MergeRunsTest, ::testing::Values(1, 2, 3, 7, 8, 9));
 
-TEST(MergeRunsStopTest, AStopEndsTheMergeEarly) {
+TEST(MergeRunsEndTest, AStopEndsTheMergeEarly) {
   TempDir tmp;
   auto storage = ValueOrDie(OpenRocksDbStorage(tmp.Sub("db"), {}));
   auto runs = MakeRuns(2, 5000, 1 << 20, 7);
   std::vector<RunInfo> infos{Write(storage.get(), 0, runs[0]), Write(storage.get(), 1, runs[1])};
-  std::atomic<bool> stop{true};
-  bool stopped = false;
-  RunInfo merged;
-  RunDirectory dir;
-  ASSERT_TRUE(MergeRuns(storage.get(), infos, 2, 16, stop, &merged, &dir, &stopped).ok());
-  EXPECT_TRUE(stopped);
-  EXPECT_LT(merged.records, 10000u);
+  const Merged m = Merge(storage.get(), infos, 2, /*stop=*/true);
+  ASSERT_TRUE(m.status.ok()) << m.status;
+  EXPECT_TRUE(m.stopped);
+  EXPECT_LT(m.info.records, 10000u);
 }
 
-TEST(MergeRunsStopTest, ARunWithAMissingBlockIsDataLoss) {
+TEST(MergeRunsEndTest, ARunWithAMissingBlockIsDataLoss) {
   TempDir tmp;
   auto storage = ValueOrDie(OpenRocksDbStorage(tmp.Sub("db"), {}));
   auto runs = MakeRuns(3, 1000, 1 << 20, 9);
   std::vector<RunInfo> infos;
   for (uint64_t k = 0; k < 3; ++k) infos.push_back(Write(storage.get(), k, runs[k]));
   ASSERT_TRUE(storage->DeleteRange(Column::kPostings, BlockKey(1, 3), BlockKey(1, 4)).ok());
-  std::atomic<bool> stop{false};
-  bool stopped = false;
-  RunInfo merged;
-  RunDirectory dir;
-  absl::Status s = MergeRuns(storage.get(), infos, 3, 16, stop, &merged, &dir, &stopped);
-  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  const Merged m = Merge(storage.get(), infos, 3, /*stop=*/false);
+  EXPECT_EQ(m.status.code(), absl::StatusCode::kDataLoss) << m.status;
 }
 
 }  // namespace
