@@ -103,8 +103,13 @@ __attribute__((target("avx2"))) void UpdateMinHashAvx2(const uint64_t* xs, size_
     const __m256i bo = _mm256_load_si256(reinterpret_cast<const __m256i*>(&p.b_odd[g / 2]));
     __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sig + g));
     for (size_t s = 0; s < n; ++s) {
-      const __m256i x_lo = _mm256_set1_epi32(static_cast<int32_t>(xs[s]));
-      const __m256i x_hi = _mm256_set1_epi32(static_cast<int32_t>(xs[s] >> 32));
+      // Each half broadcast straight from memory (x86 is little-endian: the
+      // low half first), a load each; moving the 64-bit value through a
+      // general register took four more vector operations an iteration, and
+      // MinHash ~1.4x the time (fingerprint_bench, BM_MinHash).
+      const char* x = reinterpret_cast<const char*>(xs + s);
+      const __m256i x_lo = _mm256_broadcastd_epi32(_mm_loadu_si32(x));
+      const __m256i x_hi = _mm256_broadcastd_epi32(_mm_loadu_si32(x + 4));
       const __m256i mid =
           _mm256_add_epi32(_mm256_mullo_epi32(a_hi, x_lo), _mm256_mullo_epi32(a_lo, x_hi));
       const __m256i even = _mm256_add_epi64(_mm256_mul_epu32(a_lo, x_lo), be);
