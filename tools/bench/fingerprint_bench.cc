@@ -115,6 +115,29 @@ void BM_MinHash(benchmark::State& state, const std::vector<std::string>& (*docs)
       static_cast<int64_t>(state.iterations() * bytes_per_round / shingles.size()));
 }
 
+// The shingle hashes alone, both lengths (winnowing and MinHash), over
+// token hashes computed before timing.
+void BM_Shingles(benchmark::State& state, const std::vector<std::string>& (*docs)()) {
+  std::vector<std::vector<uint64_t>> tokens;
+  size_t bytes_per_round = 0;
+  for (const std::string& d : docs()) {
+    auto t = fp::AnalyzeText(d);
+    if (!t.ok()) std::abort();
+    tokens.push_back(t->token_hashes);
+    bytes_per_round += d.size();
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::vector<uint64_t>& t = tokens[i++ % tokens.size()];
+    auto winnowing = fp::ShingleHashes(t);
+    auto minhash = fp::MinHashShingles(t);
+    benchmark::DoNotOptimize(winnowing);
+    benchmark::DoNotOptimize(minhash);
+  }
+  state.SetBytesProcessed(
+      static_cast<int64_t>(state.iterations() * bytes_per_round / tokens.size()));
+}
+
 void BM_FullFingerprint(benchmark::State& state, const std::vector<std::string>& (*docs)()) {
   RunOver(state, docs(), [](const std::string& d) {
     auto f = fp::FingerprintText(d);
@@ -125,10 +148,12 @@ void BM_FullFingerprint(benchmark::State& state, const std::vector<std::string>&
 
 BENCHMARK_CAPTURE(BM_Sha256, english, &English);
 BENCHMARK_CAPTURE(BM_Normalize, english, &English);
+BENCHMARK_CAPTURE(BM_Shingles, english, &English);
 BENCHMARK_CAPTURE(BM_MinHash, english, &English);
 BENCHMARK_CAPTURE(BM_FullFingerprint, english, &English);
 BENCHMARK_CAPTURE(BM_Sha256, chinese, &Chinese);
 BENCHMARK_CAPTURE(BM_Normalize, chinese, &Chinese);
+BENCHMARK_CAPTURE(BM_Shingles, chinese, &Chinese);
 BENCHMARK_CAPTURE(BM_MinHash, chinese, &Chinese);
 BENCHMARK_CAPTURE(BM_FullFingerprint, chinese, &Chinese);
 
