@@ -15,6 +15,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "provledger/fingerprint.h"
@@ -95,37 +96,42 @@ void BM_Normalize(benchmark::State& state, const std::vector<std::string>& (*doc
   });
 }
 
-// MinHash alone (the 128 functions over a document's shingles), the largest
-// part of FullFingerprint: the shingles are computed before timing.
-void BM_MinHash(benchmark::State& state, const std::vector<std::string>& (*docs)()) {
-  std::vector<std::vector<uint64_t>> shingles;
-  size_t bytes_per_round = 0;
-  for (const std::string& d : docs()) {
+// f(analysis) of every document, computed before timing, and the documents'
+// mean size in bytes.
+template <typename F>
+auto PerDocument(const std::vector<std::string>& docs, F f, size_t* mean_bytes) {
+  std::vector<decltype(f(std::declval<const fp::TextAnalysis&>()))> out;
+  size_t bytes = 0;
+  for (const std::string& d : docs) {
     auto t = fp::AnalyzeText(d);
     if (!t.ok()) std::abort();
-    shingles.push_back(fp::MinHashShingles(t->token_hashes));
-    bytes_per_round += d.size();
+    out.push_back(f(*t));
+    bytes += d.size();
   }
+  *mean_bytes = bytes / docs.size();
+  return out;
+}
+
+// MinHash alone (the 128 functions over a document's shingles), the largest
+// part of FullFingerprint.
+void BM_MinHash(benchmark::State& state, const std::vector<std::string>& (*docs)()) {
+  size_t mean_bytes = 0;
+  const auto shingles = PerDocument(
+      docs(), [](const fp::TextAnalysis& t) { return fp::MinHashShingles(t.token_hashes); },
+      &mean_bytes);
   size_t i = 0;
   for (auto _ : state) {
     auto sig = fp::ComputeMinHash(shingles[i++ % shingles.size()]);
     benchmark::DoNotOptimize(sig);
   }
-  state.SetBytesProcessed(
-      static_cast<int64_t>(state.iterations() * bytes_per_round / shingles.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * mean_bytes));
 }
 
-// The shingle hashes alone, both lengths (winnowing and MinHash), over
-// token hashes computed before timing.
+// The shingle hashes alone, both lengths (winnowing and MinHash).
 void BM_Shingles(benchmark::State& state, const std::vector<std::string>& (*docs)()) {
-  std::vector<std::vector<uint64_t>> tokens;
-  size_t bytes_per_round = 0;
-  for (const std::string& d : docs()) {
-    auto t = fp::AnalyzeText(d);
-    if (!t.ok()) std::abort();
-    tokens.push_back(t->token_hashes);
-    bytes_per_round += d.size();
-  }
+  size_t mean_bytes = 0;
+  const auto tokens = PerDocument(
+      docs(), [](const fp::TextAnalysis& t) { return t.token_hashes; }, &mean_bytes);
   size_t i = 0;
   for (auto _ : state) {
     const std::vector<uint64_t>& t = tokens[i++ % tokens.size()];
@@ -134,8 +140,7 @@ void BM_Shingles(benchmark::State& state, const std::vector<std::string>& (*docs
     benchmark::DoNotOptimize(winnowing);
     benchmark::DoNotOptimize(minhash);
   }
-  state.SetBytesProcessed(
-      static_cast<int64_t>(state.iterations() * bytes_per_round / tokens.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * mean_bytes));
 }
 
 void BM_FullFingerprint(benchmark::State& state, const std::vector<std::string>& (*docs)()) {
