@@ -85,6 +85,7 @@ size_t g_index_threads = provledger::PostingIndexOptions{}.sort_threads;
 size_t g_run_postings = provledger::PostingIndexOptions{}.max_run_postings;
 size_t g_merge_width = provledger::PostingIndexOptions{}.merge_width;
 int64_t g_run_delay_ms = provledger::PostingIndexOptions{}.max_delay.count();
+size_t g_max_batch_entries = provledger::ServerConfig{}.max_batch_entries;
 
 std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   provledger::ServerConfig config;
@@ -93,6 +94,7 @@ std::unique_ptr<provledger::Server> StartServer(const std::string& dir) {
   config.postings.max_run_postings = g_run_postings;
   config.postings.merge_width = g_merge_width;
   config.postings.max_delay = std::chrono::milliseconds(g_run_delay_ms);
+  config.max_batch_entries = g_max_batch_entries;
   config.data_dir = dir;
   config.listen = "127.0.0.1:0";
   config.origin = "bench.example/provledger";
@@ -514,6 +516,10 @@ int main(int argc, char** argv) {
                  "Posting runs merged into one (PostingIndexOptions::merge_width)")
       ->capture_default_str()
       ->check(CLI::Range(2, 64));
+  app.add_option("--max-batch-entries", g_max_batch_entries,
+                 "Most entries in one ledger group commit (ServerConfig::max_batch_entries)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   CLI11_PARSE(app, argc, argv);
   g_index_near_duplicates = !no_near_duplicate_index;
 
