@@ -63,6 +63,8 @@ class WriteBatch {
     bytes_ += key.size() + value.size();
     ops_.push_back(Op{column, std::move(key), std::move(value)});
   }
+  // Room for `n` puts in all, so a large batch is not moved as it grows.
+  void Reserve(size_t n) { ops_.reserve(n); }
   const std::vector<Op>& ops() const { return ops_; }
   size_t bytes() const { return bytes_; }
   bool empty() const { return ops_.empty(); }

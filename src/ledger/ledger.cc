@@ -286,7 +286,19 @@ Ledger::Written Ledger::CommitBatch(std::vector<Pending> batch) {
 
   merkle::CompactTree tree = tree_;
   WriteBatch wb;
+  // Each entry writes itself, its leaf and on average one more tree node
+  // (n appends complete fewer than 2n + 64 nodes), its keys, and the group
+  // its size and checkpoint.
+  size_t puts = 2 + 64;
+  for (const auto& p : batch) {
+    for (const auto& r : p.requests) {
+      puts += 3 + (r.dedup_key.empty() ? 0 : 1) + r.index_keys.size() + r.index_prefixes.size() +
+              r.index_prefix_values.size();
+    }
+  }
+  wb.Reserve(puts);
   std::unordered_map<std::string, AppendResult> in_batch;
+  in_batch.reserve(dedup_keys.size());
   w.results.resize(batch.size());
   size_t dedup_pos = 0, hit_pos = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
