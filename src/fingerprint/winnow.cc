@@ -11,6 +11,9 @@ std::vector<WinnowFingerprint> Winnow(const std::vector<uint64_t>& shingle_hashe
   if (n == 0) return out;
   size_t w = kWinnowWindow;
   if (n < w) w = n;  // a short text is a single window
+  // Random hashes leave about 2 / (w + 1) of the positions; room for that
+  // and some, so the vector is not moved as it grows.
+  out.reserve(2 * n / (w + 1) + 16);
   // Slide the window [start, start + w); record the rightmost minimum of each
   // window when it differs from the last one recorded.
   size_t min_pos = SIZE_MAX;
