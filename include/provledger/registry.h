@@ -344,6 +344,10 @@ class DocumentAssembler {
   const std::string& current_ref() const { return current_.client_ref; }
 
  private:
+  // Ends the document: its content id, and the fingerprints of `bytes`, the
+  // whole content when `whole`, else only its head (typed, never as text).
+  std::optional<DocumentRegistration> Finish(std::string_view bytes, bool whole);
+
   Registry* registry_;
   bool in_progress_ = false;
   DocumentRegistration current_;

@@ -408,7 +408,8 @@ RegisterOutcome Registry::Register(std::vector<DocumentRegistration> docs) {
 absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
     const std::string& dataset_id, const std::string& client_ref, std::string_view content,
     bool more) {
-  if (!in_progress_) {
+  const bool first = !in_progress_;
+  if (first) {
     if (dataset_id.empty()) {
       return absl::InvalidArgumentError(
           "dataset_id is required on the first part of each document");
@@ -443,9 +444,15 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
         std::to_string(registry_->options().max_document_bytes) + " bytes");
   }
   hasher_.Update(content);
+  const uint64_t limit = registry_->options().max_fingerprint_bytes;
+  if (first && !more) {
+    // A document in one part is fingerprinted where it lies, not copied.
+    return Finish(content.size() <= limit ? content : content.substr(0, kHeadBytes),
+                  content.size() <= limit);
+  }
   if (head_.size() < kHeadBytes) head_.append(content.substr(0, kHeadBytes - head_.size()));
   if (buffering_) {
-    if (current_.size_bytes <= registry_->options().max_fingerprint_bytes) {
+    if (current_.size_bytes <= limit) {
       buffer_.append(content);
     } else {
       buffering_ = false;  // too large to fingerprint: content id and size only
@@ -453,16 +460,20 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
     }
   }
   if (more) return std::optional<DocumentRegistration>();
+  auto done = buffering_ ? Finish(buffer_, true) : Finish(head_, false);
+  std::string().swap(buffer_);
+  return done;
+}
+
+std::optional<DocumentRegistration> DocumentAssembler::Finish(std::string_view bytes, bool whole) {
   current_.content_id = hasher_.Finish();
   in_progress_ = false;
   // A document over the fingerprint limit was not kept: only its head is
   // typed (FingerprintWork with a zero text limit), never as text.
   fingerprint::WorkFingerprints w =
-      buffering_ ? fingerprint::FingerprintWork(buffer_, registry_->options().max_fingerprint_bytes)
-                 : fingerprint::FingerprintWork(head_, 0);
+      fingerprint::FingerprintWork(bytes, whole ? registry_->options().max_fingerprint_bytes : 0);
   current_.media_type = std::move(w.media_type);
   current_.text = std::move(w.text);
-  std::string().swap(buffer_);
   return std::optional<DocumentRegistration>(std::move(current_));
 }
 

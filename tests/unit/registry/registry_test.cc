@@ -235,16 +235,54 @@ TEST_F(RegistryFingerprintTest, BinaryAndOversizedDocumentsGetNoTextFingerprints
   EXPECT_EQ(png.media_type, "image/png");
   EXPECT_FALSE(png.text.has_value());
 
+  // Over the limit but with a head (64 bytes) under it: the head is typed,
+  // never fingerprinted as text.
   RegistryOptions small;
-  small.max_fingerprint_bytes = 10;
+  small.max_fingerprint_bytes = 70;
   Registry reg(ledger_.get(), &clock_, small);
   DocumentAssembler a(&reg);
-  ASSERT_TRUE(a.AddPart(ds, "big", "plain text that is ", true).ok());
-  auto done = ValueOrDie(a.AddPart("", "", "longer than ten bytes", false));
+  const std::string part1 = "plain text that is ";
+  const std::string part2 = "longer than seventy bytes, as it takes a sentence of some length.";
+  ASSERT_TRUE(a.AddPart(ds, "big", part1, true).ok());
+  auto done = ValueOrDie(a.AddPart("", "", part2, false));
   ASSERT_TRUE(done.has_value());
   EXPECT_FALSE(done->text.has_value());
   EXPECT_EQ(done->media_type, "application/octet-stream");
-  EXPECT_EQ(done->content_id, Sha256("plain text that is longer than ten bytes"));
+  EXPECT_EQ(done->content_id, Sha256(part1 + part2));
+
+  // The same in one part, and an oversized PNG typed from its head.
+  done = ValueOrDie(a.AddPart(ds, "big1", part1 + part2, false));
+  ASSERT_TRUE(done.has_value());
+  EXPECT_FALSE(done->text.has_value());
+  EXPECT_EQ(done->media_type, "application/octet-stream");
+  EXPECT_EQ(done->content_id, Sha256(part1 + part2));
+  const std::string big_png = std::string("\x89PNG\r\n\x1a\n\0\0", 10) + std::string(80, 'x');
+  done = ValueOrDie(a.AddPart(ds, "png1", big_png, false));
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->media_type, "image/png");
+  EXPECT_EQ(done->content_id, Sha256(big_png));
+}
+
+// A document in one part (fingerprinted where it lies) and in several
+// (buffered) get the same content id, media type and fingerprints.
+TEST_F(RegistryFingerprintTest, OnePartAndManyPartsFingerprintAlike) {
+  std::string ds = ValueOrDie(registry_->CreateDataset("parts", "", "")).dataset_id;
+  const std::string text = "Het Nederlandse woord gezelligheid, tien; twaalf! Dertien.";
+  DocumentRegistration one = Assemble(ds, "one", text);
+  DocumentAssembler a(registry_.get());
+  ASSERT_FALSE(ValueOrDie(a.AddPart(ds, "many", text.substr(0, 7), true)).has_value());
+  ASSERT_FALSE(ValueOrDie(a.AddPart("", "", text.substr(7, 20), true)).has_value());
+  auto many = ValueOrDie(a.AddPart("", "", text.substr(27), false));
+  ASSERT_TRUE(many.has_value());
+  EXPECT_EQ(many->content_id, one.content_id);
+  EXPECT_EQ(many->content_id, Sha256(text));
+  EXPECT_EQ(many->media_type, one.media_type);
+  ASSERT_TRUE(one.text.has_value());
+  ASSERT_TRUE(many->text.has_value());
+  EXPECT_EQ(many->text->normalized_hash, one.text->normalized_hash);
+  EXPECT_EQ(many->text->minhash, one.text->minhash);
+  EXPECT_EQ(many->text->token_count, one.text->token_count);
+  EXPECT_EQ(many->text->token_count, 7u);
 }
 
 }  // namespace
