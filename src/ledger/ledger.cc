@@ -256,10 +256,16 @@ Ledger::Written Ledger::CommitBatch(std::vector<Pending> batch) {
   // One batched lookup for every dedup key in the group. It sees groups
   // written but not yet synced; their callbacks run first (in order), so a
   // result naming one of their entries is never acknowledged before it.
+  // The same pass counts the group's puts: each entry writes itself, its
+  // leaf and on average one more tree node (n appends complete fewer than
+  // 2n + 64 nodes), its keys, and the group its size and checkpoint.
   std::vector<std::string> dedup_keys;
+  size_t puts = 2 + 64;
   for (const auto& p : batch) {
     for (const auto& r : p.requests) {
       if (!r.dedup_key.empty()) dedup_keys.push_back(r.dedup_key);
+      puts += 3 + (r.dedup_key.empty() ? 0 : 1) + r.index_keys.size() + r.index_prefixes.size() +
+              r.index_prefix_values.size();
     }
   }
   auto existing = storage_->MultiGet(Column::kIndex, dedup_keys);
@@ -286,16 +292,6 @@ Ledger::Written Ledger::CommitBatch(std::vector<Pending> batch) {
 
   merkle::CompactTree tree = tree_;
   WriteBatch wb;
-  // Each entry writes itself, its leaf and on average one more tree node
-  // (n appends complete fewer than 2n + 64 nodes), its keys, and the group
-  // its size and checkpoint.
-  size_t puts = 2 + 64;
-  for (const auto& p : batch) {
-    for (const auto& r : p.requests) {
-      puts += 3 + (r.dedup_key.empty() ? 0 : 1) + r.index_keys.size() + r.index_prefixes.size() +
-              r.index_prefix_values.size();
-    }
-  }
   wb.Reserve(puts);
   std::unordered_map<std::string, AppendResult> in_batch;
   in_batch.reserve(dedup_keys.size());

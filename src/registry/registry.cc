@@ -447,8 +447,8 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
   const uint64_t limit = registry_->options().max_fingerprint_bytes;
   if (first && !more) {
     // A document in one part is fingerprinted where it lies, not copied.
-    return Finish(content.size() <= limit ? content : content.substr(0, kHeadBytes),
-                  content.size() <= limit);
+    const bool whole = content.size() <= limit;
+    return Finish(whole ? content : content.substr(0, kHeadBytes), whole);
   }
   if (head_.size() < kHeadBytes) head_.append(content.substr(0, kHeadBytes - head_.size()));
   if (buffering_) {
