@@ -18,9 +18,12 @@
 //
 // No forks: a checkpoint is signed only for the tree in the batch that stores
 // it, and on Open the root recomputed from storage must equal the last stored
-// checkpoint's root, or Open fails (FailedPrecondition). If a write or a sync
-// fails the ledger stops accepting appends (Unavailable) until reopened,
-// because the engine's state is then unknown.
+// checkpoint's root, or Open fails (FailedPrecondition). No rollback: with a
+// high-water mark (LedgerOptions), a checkpoint is published only after the
+// mark durably reaches it, and Open fails (FailedPrecondition) when the
+// storage is below the mark or disagrees with its root. If a write, a sync
+// or a mark fails the ledger refuses appends (Unavailable) until Resume
+// succeeds or it is reopened.
 //
 // Thread-safety: all methods may be called concurrently. Callbacks run on the
 // sync thread and must not block on the ledger.
@@ -41,6 +44,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "provledger/high_water_mark.h"
 #include "provledger/merkle.h"
 #include "provledger/note.h"
 #include "provledger/storage.h"
@@ -56,6 +60,9 @@ struct LedgerOptions {
   // Group-commit bounds for one WriteBatch.
   size_t max_batch_entries = 16384;
   size_t max_batch_bytes = 32u << 20;
+  // The high-water mark, kept outside `storage` (not owned; must outlive the
+  // ledger). Null only where no rollback can matter (tests of other layers).
+  HighWaterMarkStore* high_water_mark = nullptr;
 };
 
 // One entry to append.
@@ -163,9 +170,24 @@ class Ledger {
   absl::Status ScanIndexRange(std::string_view begin, std::string_view end,
                               const std::function<bool(std::string_view, uint64_t)>& fn);
 
-  // Recomputes every leaf hash from the stored entries and the root from the
-  // leaves, comparing with the tree nodes and the latest checkpoint: O(n).
-  // DataLoss naming the first mismatch.
+  // OK while appends are accepted; otherwise the sticky failure that
+  // refuses them (a failed write, sync or high-water mark).
+  absl::Status WriteStatus() const;
+  // After a failure: asks the storage to resume writing (RocksDB flushes
+  // its memtables to new files and starts a new WAL, so nothing written but
+  // unsynced depends on the failed log), reloads the tree as stored, checks
+  // it against its checkpoint, raises the mark and accepts appends again.
+  // Groups written but never acknowledged before the failure become part of
+  // the ledger (their appenders got an error; a retry finds them by dedup).
+  // OK at once when nothing failed; the failure status when the storage
+  // still refuses. Blocks appends while it runs.
+  absl::Status Resume();
+
+  // Checks every stored byte against the storage's checksums (tree nodes,
+  // index, postings and checkpoints included), then recomputes every leaf
+  // hash from the stored entries and the root from the leaves, comparing
+  // with the tree nodes and the latest checkpoint: O(n). DataLoss naming the
+  // first damaged file or mismatch.
   absl::Status VerifyFull();
 
   const std::string& origin() const { return options_.origin; }
@@ -194,6 +216,12 @@ class Ledger {
 
   Ledger(Storage* storage, LedgerOptions options);
   absl::Status Recover();
+  // The high-water mark check of Open (docs/ledger-format.md §4a): the
+  // stored tree at `size` with `root` must reach the mark and agree with
+  // its root; the mark is then raised to it.
+  absl::Status CheckAndRaiseMark(uint64_t size, const std::string& root);
+  // Loads the stored size, tree and checkpoint; checks the root.
+  absl::StatusOr<std::shared_ptr<const SignedCheckpoint>> LoadStoredTree(merkle::CompactTree* tree);
   absl::StatusOr<std::string> SignCheckpoint(uint64_t size, const std::string& root) const;
   // The write stage: dedup, entries, tree nodes and a signed checkpoint in
   // one batch written without fsync; the sync stage fsyncs whatever groups
@@ -210,16 +238,22 @@ class Ledger {
   mutable std::mutex mu_;
   std::condition_variable cv_;       // queue_ or stopping_ changed
   std::condition_variable sync_cv_;  // written_ or committer_done_ changed
+  std::condition_variable idle_cv_;  // the sync thread answered its groups
   std::deque<Pending> queue_;
   std::deque<Written> written_;
   bool stopping_ = false;
   bool committer_done_ = false;
+  bool syncing_ = false;      // the sync thread holds groups it has not answered
+  bool sync_failed_ = false;  // nothing unsynced is trusted until Resume
   absl::Status failed_;  // sticky write or sync failure
   // The newest durable checkpoint: what readers, proofs and the posting
   // indexer see. Entries beyond it may be written but not yet synced.
   std::shared_ptr<const SignedCheckpoint> latest_;
 
-  // Committer thread only (after Open): the tree and checkpoint as written.
+  // Held by the committer while it builds and queues a group, and by Resume.
+  std::mutex commit_mu_;
+  // Committer thread (or Resume holding commit_mu_): the tree and
+  // checkpoint as written.
   merkle::CompactTree tree_;
   std::shared_ptr<const SignedCheckpoint> written_checkpoint_;
   std::thread committer_;

@@ -7,12 +7,14 @@
 //   std::cerr << server->StartupLine() << "\n";
 //   server->Wait();                      // until Shutdown() from another thread
 //
-// Data directory layout: db/ (RocksDB), keys/signing-key.pem (created with
-// mode 0600 on first start unless signing keys are configured) and
+// Data directory layout: LOCK (held while a server runs), high-water-mark
+// (docs/ledger-format.md §4a), db/ (RocksDB), keys/signing-key.pem (created
+// with mode 0600 on first start unless signing keys are configured) and
 // verifier-key.txt (the public verifier keys, one per line).
 #ifndef PROVLEDGER_SERVER_H_
 #define PROVLEDGER_SERVER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,10 @@
 #include "provledger/registry.h"
 
 namespace provledger {
+
+// The largest max_document_bytes a server accepts (a document is assembled
+// in memory before it is fingerprinted).
+inline constexpr uint64_t kMaxDocumentBytesLimit = uint64_t{1} << 30;
 
 struct ServerConfig {
   std::string data_dir = "./provledger-data";
@@ -43,16 +49,24 @@ struct ServerConfig {
   PostingIndexOptions postings;
   size_t max_batch_entries = 16384;
   size_t block_cache_bytes = 256u << 20;
-  // Recompute every leaf and the root on start (O(n)) before serving.
+  // Verify every table file's checksums and recompute every leaf and the
+  // root on start (O(n)) before serving.
   bool check_full = false;
+  // Where the high-water mark is kept; empty: <data_dir>/high-water-mark.
+  // Best on another volume than db/, and never restored with it.
+  std::string high_water_mark_file;
+  // How often, while the ledger refuses appends (a full disk), the server
+  // asks the storage to resume.
+  std::chrono::milliseconds write_retry_interval{1000};
   // The policy file documents are judged by (docs/policy.md); empty = the
   // built-in default (deploy/policy/default-policy.json).
   std::string policy_file;
 };
 
 // Reads a JSON config file into `config` (keys: data_dir, listen, origin,
-// signing_keys, max_document_bytes, max_batch_entries, block_cache_bytes,
-// check_full, index_near_duplicates, policy_file). InvalidArgument naming the key on a bad value or
+// signing_keys, max_document_bytes (at most kMaxDocumentBytesLimit),
+// max_batch_entries, block_cache_bytes, check_full, index_near_duplicates,
+// policy_file, high_water_mark_file). InvalidArgument naming the key on a bad value or
 // unknown key.
 absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config);
 
@@ -63,8 +77,10 @@ absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path
 class Server {
  public:
   // Opens storage, loads keys, opens and checks the ledger, binds `listen`.
-  // FailedPrecondition if the ledger check fails (the message says why);
-  // Unavailable if the address cannot be bound.
+  // FailedPrecondition if the ledger check fails (the message says why), a
+  // signing key is readable by others or another process holds the data
+  // directory; Unavailable if the address cannot be bound (also when another
+  // server listens on it: port reuse is off).
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerConfig& config);
   ~Server();  // Shuts down if still running.
 

@@ -86,6 +86,16 @@ class Storage {
   // Internal on failure, after which nothing unsynced may be assumed durable
   // and the store must be reopened.
   virtual absl::Status SyncWal() = 0;
+  // After a failed Write or SyncWal: makes the store accept writes again if
+  // the cause is gone (RocksDB's Resume: its memtables are flushed to new
+  // table files and a new WAL is started, so everything readable is durable
+  // on OK and the failed log is no longer needed). OK when nothing failed;
+  // the engine's error while the cause persists (a disk still full).
+  virtual absl::Status Resume() = 0;
+  // Reads every stored byte and checks it against the engine's checksums
+  // (RocksDB: every block of every table file). DataLoss naming the first
+  // damaged file.
+  virtual absl::Status VerifyChecksums() = 0;
   // The value of `key`, or nullopt if absent.
   virtual absl::StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) = 0;
   // Values of `keys` in order (nullopt where absent), in one batched lookup.
@@ -161,7 +171,8 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
 // An in-memory Storage for tests. `fail_writes_after`: once that many Writes
 // have succeeded, every later Write fails with Unavailable and changes
 // nothing (negative = never fail). `fail_syncs_after`: the same for SyncWal
-// (the writes stay readable, as RocksDB's memtables would).
+// (the writes stay readable, as RocksDB's memtables would). Resume lifts
+// both, as freeing a full disk would.
 std::unique_ptr<Storage> NewMemoryStorage(int fail_writes_after = -1, int fail_syncs_after = -1);
 
 }  // namespace provledger

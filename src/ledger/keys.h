@@ -23,6 +23,8 @@ inline std::string NodeKey(merkle::NodeId id) {
 // Column::kMeta.
 inline constexpr char kOrigin[] = "origin";
 inline constexpr char kSize[] = "size";
+// Present once the ledger keeps a high-water mark outside the database.
+inline constexpr char kMarkKept[] = "high_water_mark_kept";
 inline std::string CheckpointKey(uint64_t size) { return std::string("checkpoint/") + U64BE(size); }
 
 }  // namespace provledger::ledger_keys

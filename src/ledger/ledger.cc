@@ -98,14 +98,15 @@ absl::StatusOr<std::string> Ledger::SignText(std::string_view text) const {
 
 absl::Status Ledger::Recover() {
   PL_ASSIGN_OR_RETURN(auto origin, storage_->Get(Column::kMeta, ledger_keys::kOrigin));
-  PL_ASSIGN_OR_RETURN(auto size_bytes, storage_->Get(Column::kMeta, ledger_keys::kSize));
 
   if (!origin.has_value()) {
     // A new ledger: record its identity and sign the empty tree, durably.
+    PL_ASSIGN_OR_RETURN(auto size_bytes, storage_->Get(Column::kMeta, ledger_keys::kSize));
     if (size_bytes.has_value()) {
       return absl::DataLossError("ledger: tree size stored without an origin");
     }
     std::string root = merkle::EmptyRoot();
+    PL_RETURN_IF_ERROR(CheckAndRaiseMark(0, root));
     PL_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(0, root));
     WriteBatch b;
     b.Put(Column::kMeta, ledger_keys::kOrigin, options_.origin);
@@ -121,32 +122,13 @@ absl::Status Ledger::Recover() {
                                          "', not '" + options_.origin +
                                          "'; the origin cannot change");
   }
-  if (!size_bytes.has_value() || size_bytes->size() != 8) {
-    return absl::DataLossError("ledger: tree size is missing or malformed");
-  }
-  uint64_t size = ReadU64BE(size_bytes->data());
-
-  StorageNodeReader reader(storage_);
-  PL_ASSIGN_OR_RETURN(tree_, merkle::CompactTree::Load(size, reader));
-  std::string root = tree_.Root();
-
-  PL_ASSIGN_OR_RETURN(auto stored_note, storage_->Get(Column::kMeta, CheckpointKey(size)));
-  if (!stored_note.has_value()) {
-    return absl::DataLossError("ledger: no signed checkpoint stored for size " +
-                               std::to_string(size));
-  }
-  PL_ASSIGN_OR_RETURN(SignedNote parsed, ParseNote(*stored_note));
-  PL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpointText(parsed.text));
-  if (cp.origin != options_.origin || cp.size != size || cp.root_hash != root) {
-    return absl::FailedPreconditionError(
-        "ledger check failed: the root recomputed from storage at size " + std::to_string(size) +
-        " is " + Base64Encode(root) + " but the last signed checkpoint says size " +
-        std::to_string(cp.size) + " root " + Base64Encode(cp.root_hash) +
-        "; refusing to start on a ledger that does not match its checkpoint");
-  }
+  PL_ASSIGN_OR_RETURN(auto stored, LoadStoredTree(&tree_));
+  const uint64_t size = stored->size;
+  const std::string& root = stored->root_hash;
   // The newest entry must hash to its stored leaf: catches a torn or edited
   // tail without a full scan (VerifyFull does the full check).
   if (size > 0) {
+    StorageNodeReader reader(storage_);
     PL_ASSIGN_OR_RETURN(auto last, storage_->Get(Column::kEntries, EntryKey(size - 1)));
     PL_ASSIGN_OR_RETURN(auto leaf, reader.ReadNodes({merkle::NodeId{0, size - 1}}));
     if (!last.has_value() || merkle::HashLeaf(*last) != leaf[0]) {
@@ -155,7 +137,9 @@ absl::Status Ledger::Recover() {
                                            " does not hash to its stored leaf; refusing to start");
     }
   }
+  PL_RETURN_IF_ERROR(CheckAndRaiseMark(size, root));
   // Every signature on the stored checkpoint by a configured key must verify.
+  PL_ASSIGN_OR_RETURN(SignedNote parsed, ParseNote(stored->note));
   bool all_signed = true;
   for (const auto& s : options_.signers) {
     bool found = false;
@@ -170,16 +154,129 @@ absl::Status Ledger::Recover() {
     }
     all_signed = all_signed && found;
   }
-  std::string note = *stored_note;
   if (!all_signed) {
     // A key was added: re-sign the same tree head with every current key so
     // verifiers can move over. Same size and root, so this is not a fork.
-    PL_ASSIGN_OR_RETURN(note, SignCheckpoint(size, root));
+    PL_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(size, root));
     WriteBatch b;
     b.Put(Column::kMeta, CheckpointKey(size), note);
     PL_RETURN_IF_ERROR(storage_->Write(b, /*sync=*/true));
+    stored = std::make_shared<SignedCheckpoint>(SignedCheckpoint{size, root, std::move(note)});
   }
-  latest_ = std::make_shared<SignedCheckpoint>(SignedCheckpoint{size, root, note});
+  latest_ = std::move(stored);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const SignedCheckpoint>> Ledger::LoadStoredTree(
+    merkle::CompactTree* tree) {
+  PL_ASSIGN_OR_RETURN(auto size_bytes, storage_->Get(Column::kMeta, ledger_keys::kSize));
+  if (!size_bytes.has_value() || size_bytes->size() != 8) {
+    return absl::DataLossError("ledger: tree size is missing or malformed");
+  }
+  const uint64_t size = ReadU64BE(size_bytes->data());
+  StorageNodeReader reader(storage_);
+  PL_ASSIGN_OR_RETURN(*tree, merkle::CompactTree::Load(size, reader));
+  std::string root = tree->Root();
+  PL_ASSIGN_OR_RETURN(auto stored_note, storage_->Get(Column::kMeta, CheckpointKey(size)));
+  if (!stored_note.has_value()) {
+    return absl::DataLossError("ledger: no signed checkpoint stored for size " +
+                               std::to_string(size));
+  }
+  PL_ASSIGN_OR_RETURN(SignedNote parsed, ParseNote(*stored_note));
+  PL_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpointText(parsed.text));
+  if (cp.origin != options_.origin || cp.size != size || cp.root_hash != root) {
+    return absl::FailedPreconditionError(
+        "ledger check failed: the root recomputed from storage at size " + std::to_string(size) +
+        " is " + Base64Encode(root) + " but the last signed checkpoint says size " +
+        std::to_string(cp.size) + " root " + Base64Encode(cp.root_hash) +
+        "; refusing to start on a ledger that does not match its checkpoint");
+  }
+  return std::make_shared<SignedCheckpoint>(
+      SignedCheckpoint{size, std::move(root), *std::move(stored_note)});
+}
+
+absl::Status Ledger::CheckAndRaiseMark(uint64_t size, const std::string& root) {
+  HighWaterMarkStore* store = options_.high_water_mark;
+  if (store == nullptr) return absl::OkStatus();
+  PL_ASSIGN_OR_RETURN(std::optional<HighWaterMark> mark, store->Load());
+  PL_ASSIGN_OR_RETURN(auto kept, storage_->Get(Column::kMeta, ledger_keys::kMarkKept));
+  const std::string where = "the high-water mark " + store->Describe();
+  const std::string recovery = " (recovery: docs/ledger-format.md, section 4a)";
+  if (!mark.has_value() && kept.has_value()) {
+    return absl::FailedPreconditionError(
+        "ledger check failed: " + where + " is missing, and this ledger has kept one since " +
+        "it was created; without it a database that lost acknowledged entries cannot be told " +
+        "from a whole one. Refusing to start; put the file back" + recovery);
+  }
+  if (mark.has_value()) {
+    if (mark->size > size) {
+      return absl::FailedPreconditionError(
+          "ledger check failed: the database holds " + std::to_string(size) +
+          " entries but this log has already published a signed checkpoint of size " +
+          std::to_string(mark->size) + " (root " + Base64Encode(mark->root_hash) + ", " + where +
+          "): " + std::to_string(mark->size - size) +
+          " acknowledged entries are missing (a damaged write-ahead log, lost files or an older " +
+          "copy of the database). Refusing to start: signing from here would fork the log. " +
+          "Restore a backup that reaches size " + std::to_string(mark->size) + recovery);
+    }
+    std::string root_at_mark = root;
+    if (mark->size < size) {
+      StorageNodeReader reader(storage_);
+      PL_ASSIGN_OR_RETURN(merkle::CompactTree at_mark,
+                          merkle::CompactTree::Load(mark->size, reader));
+      root_at_mark = at_mark.Root();
+    }
+    if (root_at_mark != mark->root_hash) {
+      return absl::FailedPreconditionError(
+          "ledger check failed: at size " + std::to_string(mark->size) + " the database's tree " +
+          "has root " + Base64Encode(root_at_mark) + " but this log published root " +
+          Base64Encode(mark->root_hash) + " (" + where + "): the database holds a different " +
+          "log. Refusing to start" + recovery);
+    }
+  }
+  if (!mark.has_value() || mark->size < size) {
+    PL_RETURN_IF_ERROR(store->Store(HighWaterMark{size, root}));
+  }
+  if (!kept.has_value()) {
+    WriteBatch b;
+    b.Put(Column::kMeta, ledger_keys::kMarkKept, "1");
+    PL_RETURN_IF_ERROR(storage_->Write(b, /*sync=*/true));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::WriteStatus() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failed_;
+}
+
+absl::Status Ledger::Resume() {
+  std::lock_guard<std::mutex> commit(commit_mu_);
+  {
+    // The committer is held; wait for the sync thread to answer what it
+    // was given, so nothing below races with a group in flight.
+    std::unique_lock<std::mutex> lock(mu_);
+    if (failed_.ok()) return absl::OkStatus();
+    idle_cv_.wait(lock, [this] { return written_.empty() && !syncing_; });
+  }
+  PL_RETURN_IF_ERROR(storage_->Resume());
+  merkle::CompactTree tree;
+  PL_ASSIGN_OR_RETURN(auto stored, LoadStoredTree(&tree));
+  if (stored->size < Latest()->size) {
+    return absl::DataLossError("ledger: after resuming, the storage holds " +
+                               std::to_string(stored->size) + " entries, fewer than the " +
+                               std::to_string(Latest()->size) + " already published");
+  }
+  if (options_.high_water_mark != nullptr) {
+    PL_RETURN_IF_ERROR(
+        options_.high_water_mark->Store(HighWaterMark{stored->size, stored->root_hash}));
+  }
+  tree_ = std::move(tree);
+  written_checkpoint_ = stored;
+  std::lock_guard<std::mutex> lock(mu_);
+  latest_ = std::move(stored);
+  failed_ = absl::OkStatus();
+  sync_failed_ = false;
   return absl::OkStatus();
 }
 
@@ -234,8 +331,9 @@ void Ledger::CommitLoop() {
         queue_.pop_front();
       }
     }
-    Written w = CommitBatch(std::move(batch));
     {
+      std::lock_guard<std::mutex> commit(commit_mu_);
+      Written w = CommitBatch(std::move(batch));
       std::lock_guard<std::mutex> lock(mu_);
       written_.push_back(std::move(w));
     }
@@ -347,7 +445,7 @@ Ledger::Written Ledger::CommitBatch(std::vector<Pending> batch) {
   if (!s.ok()) {
     w.status = absl::UnavailableError(
         "ledger write failed (" + std::string(s.message()) +
-        "); appends are refused until the server restarts and re-checks the ledger");
+        "); appends are refused until the storage accepts writes again");
     std::lock_guard<std::mutex> lock(mu_);
     failed_ = w.status;
     return w;
@@ -361,40 +459,47 @@ Ledger::Written Ledger::CommitBatch(std::vector<Pending> batch) {
 }
 
 void Ledger::SyncLoop() {
-  bool sync_failed = false;
   while (true) {
     std::deque<Written> groups;
+    bool sync_failed = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
       sync_cv_.wait(lock, [this] { return committer_done_ || !written_.empty(); });
       if (written_.empty()) return;  // the committer stopped and all is answered
       groups.swap(written_);
+      syncing_ = true;
+      // After a failed write the WAL is in error too: syncing it would
+      // fail (or trip RocksDB's debug assertion), so groups written before
+      // the failure are not acknowledged; Resume makes them durable.
+      sync_failed = sync_failed_ || !failed_.ok();
     }
     // One fsync covers every group written so far. After a failed sync
-    // nothing unsynced is trusted again (a retried fsync can report success
-    // for pages the kernel already dropped).
-    bool wrote = false;
-    for (const auto& g : groups) wrote = wrote || (g.wrote && g.status.ok());
+    // nothing unsynced is trusted again until Resume (a retried fsync can
+    // report success for pages the kernel already dropped).
+    std::shared_ptr<const SignedCheckpoint> newest;
+    for (const auto& g : groups) {
+      if (g.wrote && g.status.ok()) newest = g.checkpoint;
+    }
     absl::Status synced;
     if (sync_failed) {
       std::lock_guard<std::mutex> lock(mu_);
       synced = failed_;
-    } else if (wrote) {
-      absl::Status s = storage_->SyncWal();
-      if (!s.ok()) {
-        sync_failed = true;
+    } else if (newest != nullptr) {
+      synced = storage_->SyncWal();
+      // The mark reaches the checkpoint before anyone sees it (§4a).
+      if (synced.ok() && options_.high_water_mark != nullptr) {
+        synced = options_.high_water_mark->Store(HighWaterMark{newest->size, newest->root_hash});
+      }
+      if (!synced.ok()) {
         synced = absl::UnavailableError(
-            "ledger sync failed (" + std::string(s.message()) +
-            "); appends are refused until the server restarts and re-checks the ledger");
+            "ledger sync failed (" + std::string(synced.message()) +
+            "); appends are refused until the storage accepts writes again");
         std::lock_guard<std::mutex> lock(mu_);
+        sync_failed_ = true;
         failed_ = synced;
       }
     }
-    std::shared_ptr<const SignedCheckpoint> newest;
-    for (const auto& g : groups) {
-      if (g.status.ok() && synced.ok() && g.wrote) newest = g.checkpoint;
-    }
-    if (newest != nullptr) {
+    if (newest != nullptr && synced.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       latest_ = newest;
     }
@@ -410,6 +515,11 @@ void Ledger::SyncLoop() {
         g.done[i](std::move(out));
       }
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      syncing_ = false;
+    }
+    idle_cv_.notify_all();
   }
 }
 
@@ -600,6 +710,7 @@ absl::Status Ledger::ScanIndexRange(std::string_view begin, std::string_view end
 }
 
 absl::Status Ledger::VerifyFull() {
+  PL_RETURN_IF_ERROR(storage_->VerifyChecksums());
   auto latest = Latest();
   merkle::CompactTree tree;
   StorageNodeReader reader(storage_);

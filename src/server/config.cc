@@ -38,6 +38,9 @@ absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config)
         return bad(key, "a positive integer");
       }
       uint64_t v = value.get<uint64_t>();
+      if (key == "max_document_bytes" && v > kMaxDocumentBytesLimit) {
+        return bad(key, "at most " + std::to_string(kMaxDocumentBytesLimit) + " (1 GiB)");
+      }
       if (key == "max_document_bytes") config->registry.max_document_bytes = v;
       if (key == "max_batch_entries") config->max_batch_entries = v;
       if (key == "block_cache_bytes") config->block_cache_bytes = v;
@@ -49,6 +52,11 @@ absl::Status LoadServerConfigFile(const std::string& path, ServerConfig* config)
         return bad(key, "a file name");
       }
       config->policy_file = value.get<std::string>();
+    } else if (key == "high_water_mark_file") {
+      if (!value.is_string() || value.get<std::string>().empty()) {
+        return bad(key, "a file name");
+      }
+      config->high_water_mark_file = value.get<std::string>();
     } else if (key == "check_full") {
       if (!value.is_boolean()) return bad(key, "true or false");
       config->check_full = value.get<bool>();

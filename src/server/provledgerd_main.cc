@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   auto* keys = app.add_option("--signing-key", config.signing_key_files,
                               "Ed25519 PEM key file; repeat to sign with several (key rotation)");
   auto* max_doc = app.add_option("--max-document-bytes", config.registry.max_document_bytes,
-                                 "Largest document accepted")
+                                 "Largest document accepted (at most 1 GiB)")
+                      ->check(CLI::Range(uint64_t{1}, provledger::kMaxDocumentBytesLimit))
                       ->capture_default_str();
   auto* policy_file = app.add_option("--policy", config.policy_file,
                                      "Policy file (JSON, docs/policy.md); default: built in");
@@ -30,7 +31,11 @@ int main(int argc, char** argv) {
                "Do not build the LSH-band and winnowing postings (no near-duplicate or "
                "excerpt matching); turned on again, they catch up from the ledger");
   app.add_flag("--check-full", config.check_full,
-               "Recompute every leaf and the root from storage before serving");
+               "Verify every table file's checksums and recompute every leaf and the root "
+               "from storage before serving");
+  auto* mark_file = app.add_option("--high-water-mark", config.high_water_mark_file,
+                                   "High-water mark file (default: DATA_DIR/high-water-mark; "
+                                   "docs/ledger-format.md section 4a)");
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
@@ -46,6 +51,7 @@ int main(int argc, char** argv) {
     if (origin->count() == 0) config.origin = from_file.origin;
     if (keys->count() == 0) config.signing_key_files = from_file.signing_key_files;
     if (policy_file->count() == 0) config.policy_file = from_file.policy_file;
+    if (mark_file->count() == 0) config.high_water_mark_file = from_file.high_water_mark_file;
     if (max_doc->count() == 0) {
       config.registry.max_document_bytes = from_file.registry.max_document_bytes;
     }

@@ -6,15 +6,20 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
+#include "data_dir.h"
 #include "ledger_service.h"
 #include "lineage_service.h"
 #include "provledger/encoding.h"
+#include "provledger/high_water_mark.h"
 #include "provledger/status_macros.h"
 #include "provledger/storage.h"
 #include "registry_service.h"
@@ -24,6 +29,8 @@ namespace provledger {
 
 struct Server::Impl {
   ServerConfig config;
+  std::unique_ptr<server_internal::DataDirLock> lock;  // released last
+  std::unique_ptr<HighWaterMarkStore> high_water_mark;
   std::unique_ptr<Storage> storage;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<PostingIndex> postings;  // null when index_near_duplicates is off
@@ -39,7 +46,52 @@ struct Server::Impl {
   int port = 0;
   std::mutex shutdown_mu;
   bool shut_down = false;
+
+  // The write watchdog: reports the registry NOT_SERVING while the ledger
+  // refuses appends and resumes it once the storage takes writes again.
+  std::thread watchdog;
+  std::mutex watchdog_mu;
+  std::condition_variable watchdog_cv;
+  bool watchdog_stop = false;
+  void WatchWrites();
 };
+
+namespace {
+constexpr char kRegistryServiceName[] = "provledger.v1.RegistryService";
+}  // namespace
+
+void Server::Impl::WatchWrites() {
+  auto* health = grpc_server->GetHealthCheckService();
+  bool serving = true;
+  std::string last_refusal;  // logged once, not at every retry
+  std::unique_lock<std::mutex> lock(watchdog_mu);
+  while (!watchdog_cv.wait_for(lock, config.write_retry_interval,
+                               [this] { return watchdog_stop; })) {
+    lock.unlock();
+    absl::Status status = ledger->WriteStatus();
+    if (!status.ok()) {
+      if (serving) {
+        health->SetServingStatus(kRegistryServiceName, false);
+        std::fprintf(stderr, "provledgerd: appends refused, registry NOT_SERVING: %s\n",
+                     std::string(status.message()).c_str());
+        serving = false;
+      }
+      status = ledger->Resume();
+      if (!status.ok() && status.message() != last_refusal) {
+        last_refusal = std::string(status.message());
+        std::fprintf(stderr, "provledgerd: storage still refuses writes: %s\n",
+                     last_refusal.c_str());
+      }
+    }
+    if (status.ok() && !serving) {
+      health->SetServingStatus(kRegistryServiceName, true);
+      std::fprintf(stderr, "provledgerd: storage accepts writes again, registry SERVING (tree_size=%llu)\n",
+                   static_cast<unsigned long long>(ledger->Latest()->size));
+      serving = true;
+    }
+    lock.lock();
+  }
+}
 
 namespace {
 
@@ -58,6 +110,11 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Shutdown(); }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
+  if (config.registry.max_document_bytes == 0 ||
+      config.registry.max_document_bytes > kMaxDocumentBytesLimit) {
+    return absl::InvalidArgumentError("max_document_bytes must be between 1 and " +
+                                      std::to_string(kMaxDocumentBytesLimit));
+  }
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   std::error_code ec;
@@ -66,9 +123,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
     return absl::UnavailableError("creating data directory " + config.data_dir + ": " +
                                   ec.message());
   }
+  PL_ASSIGN_OR_RETURN(impl->lock, server_internal::DataDirLock::Acquire(config.data_dir));
+  PL_ASSIGN_OR_RETURN(impl->high_water_mark,
+                      OpenHighWaterMarkFile(config.high_water_mark_file.empty()
+                                                ? config.data_dir + "/high-water-mark"
+                                                : config.high_water_mark_file));
   RocksDbOptions db_options;
   db_options.block_cache_bytes = config.block_cache_bytes;
-  PL_ASSIGN_OR_RETURN(impl->storage, OpenRocksDbStorage(config.data_dir + "/db", db_options));
+  auto storage = OpenRocksDbStorage(config.data_dir + "/db", db_options);
+  if (absl::IsDataLoss(storage.status())) {
+    return absl::DataLossError(
+        std::string(storage.status().message()) +
+        "; the database is damaged (a write-ahead log record or a table file fails its "
+        "checksum). Refusing to start rather than recover to a point before the damage, which "
+        "would drop acknowledged entries (recovery: docs/ledger-format.md, section 4a)");
+  }
+  if (!storage.ok()) return storage.status();
+  impl->storage = *std::move(storage);
 
   PL_ASSIGN_OR_RETURN(auto stored_origin, Ledger::StoredOrigin(impl->storage.get()));
   LedgerOptions lo;
@@ -76,6 +147,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
               : stored_origin.has_value() ? *stored_origin
                                           : DefaultOrigin();
   lo.max_batch_entries = config.max_batch_entries;
+  lo.high_water_mark = impl->high_water_mark.get();
   std::vector<std::string> key_files = config.signing_key_files;
   bool create = key_files.empty();
   if (create) key_files.push_back(config.data_dir + "/keys/signing-key.pem");
@@ -87,8 +159,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   if (config.check_full) PL_RETURN_IF_ERROR(impl->ledger->VerifyFull());
 
   {
-    std::ofstream vk(config.data_dir + "/verifier-key.txt", std::ios::trunc);
-    for (const auto& k : impl->ledger->VerifierKeys()) vk << k << "\n";
+    std::string vk;
+    for (const auto& k : impl->ledger->VerifierKeys()) vk += k + "\n";
+    PL_RETURN_IF_ERROR(server_internal::ReplaceFile(config.data_dir + "/verifier-key.txt", vk, 0644));
   }
 
   if (config.index_near_duplicates) {
@@ -125,6 +198,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second server on the same port
+  // would start and take half the connections. Binding must fail instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &impl->port);
   // One document part is at most 1 MiB of content plus framing.
   builder.SetMaxReceiveMessageSize(4 << 20);
@@ -138,6 +214,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
                                   " (address in use or invalid?)");
   }
   impl->grpc_server->GetHealthCheckService()->SetServingStatus(true);
+  impl->grpc_server->GetHealthCheckService()->SetServingStatus(kRegistryServiceName, true);
+  impl->watchdog = std::thread([i = impl.get()] { i->WatchWrites(); });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -168,6 +246,14 @@ void Server::Shutdown() {
   std::lock_guard<std::mutex> lock(impl_->shutdown_mu);
   if (impl_->shut_down) return;
   impl_->shut_down = true;
+  if (impl_->watchdog.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(impl_->watchdog_mu);
+      impl_->watchdog_stop = true;
+    }
+    impl_->watchdog_cv.notify_all();
+    impl_->watchdog.join();
+  }
   if (impl_->grpc_server) {
     impl_->grpc_server->GetHealthCheckService()->SetServingStatus(false);
     impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -178,6 +264,8 @@ void Server::Shutdown() {
   impl_->postings.reset();
   impl_->ledger.reset();
   impl_->storage.reset();
+  impl_->high_water_mark.reset();
+  impl_->lock.reset();
 }
 
 void Server::Wait() {

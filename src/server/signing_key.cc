@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,16 @@ namespace provledger {
 absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path, bool create) {
   std::ifstream in(path, std::ios::binary);
   if (in) {
+    // As ssh does: a private key others can read is no longer private.
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      return absl::FailedPreconditionError(
+          "signing key " + path + " has mode " + mode +
+          ": it is readable or writable by group or others; refusing to use it (chmod 600 " +
+          path + ")");
+    }
     std::stringstream ss;
     ss << in.rdbuf();
     auto key = Ed25519PrivateKey::FromPem(ss.str());

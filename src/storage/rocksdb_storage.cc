@@ -84,12 +84,40 @@ class RocksDbStorage final : public Storage {
     }
     rocksdb::WriteOptions wo;
     wo.sync = sync;
-    return FromRocks(db_->Write(wo, &scratch.batch), "writing batch");
+    rocksdb::Status s = db_->Write(wo, &scratch.batch);
+    if (!s.ok()) write_failed_.store(true);
+    return FromRocks(s, "writing batch");
   }
 
   // RocksDB >= 7.7 also syncs WAL appended or switched while SyncWAL runs
   // (its 7.7.0 fix); Debian 12 ships 7.8.3.
-  absl::Status SyncWal() override { return FromRocks(db_->SyncWAL(), "syncing the WAL"); }
+  // Never after a failed write: RocksDB 7.8 asserts in SyncWAL when the
+  // log writer has seen an error (Debian builds it with assertions).
+  absl::Status SyncWal() override {
+    if (write_failed_.load()) {
+      return absl::UnavailableError("syncing the WAL: a write failed; resume first");
+    }
+    return FromRocks(db_->SyncWAL(), "syncing the WAL");
+  }
+
+  // After a full disk RocksDB resumes by itself: its file manager polls the
+  // free space every 5 s and resumes once it exceeds the largest memtable
+  // size (a flush must fit); meanwhile a manual Resume answers Busy.
+  absl::Status Resume() override {
+    rocksdb::Status s = db_->Resume();
+    if (s.ok()) write_failed_.store(false);  // a new WAL, flushed memtables
+    if (s.IsBusy()) {
+      return absl::UnavailableError(
+          "RocksDB is waiting for free disk space to resume writing (it checks every 5 s and "
+          "needs the size of its largest memtable free)");
+    }
+    return FromRocks(s, "resuming writes");
+  }
+
+  absl::Status VerifyChecksums() override {
+    NoPerfCounters();
+    return FromRocks(db_->VerifyChecksum(), "verifying the checksums of every table file");
+  }
 
   absl::StatusOr<std::optional<std::string>> Get(Column column, std::string_view key) override {
     NoPerfCounters();
@@ -331,6 +359,7 @@ class RocksDbStorage final : public Storage {
 
   const std::string dir_;
   std::atomic<uint64_t> ingest_seq_{0};
+  std::atomic<bool> write_failed_{false};  // until Resume succeeds
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
@@ -343,6 +372,12 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& d
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  // A damaged WAL record refuses the open (DataLoss) instead of recovering
+  // to the point before it, which would silently drop every later batch,
+  // acknowledged ones included (the default, kPointInTimeRecovery). An
+  // incomplete record at the end of a log, a write a crash interrupted, is
+  // still tolerated: it was never synced, so never acknowledged.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.IncreaseParallelism(2);
   db_options.max_total_wal_size = 256u << 20;
 

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "daemon.h"
 #include "grpc_test_util.h"
 #include "provledger/encoding.h"
 #include "provledger/entry.h"
@@ -27,98 +28,9 @@
 namespace provledger {
 namespace {
 
+using testing::Daemon;
 using testing::TempDir;
 using testing::ValueOrDie;
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// A provledgerd child process.
-class Daemon {
- public:
-  Daemon(const std::string& data_dir, const std::string& log_file)
-      : data_dir_(data_dir), log_file_(log_file) {}
-  // Extra provledgerd flags for the next Start().
-  void set_extra_flag(const std::string& flag) { extra_flag_ = flag; }
-  ~Daemon() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // Starts the daemon; returns false if it exited instead of serving.
-  bool Start() {
-    port_ = FreePort();
-    addr_ = "127.0.0.1:" + std::to_string(port_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* log = fopen(log_file_.c_str(), "a");
-      if (log) dup2(fileno(log), STDERR_FILENO);
-      if (extra_flag_.empty()) {
-        execl(PROVLEDGERD_PATH, "provledgerd", "--data-dir", data_dir_.c_str(), "--listen",
-              addr_.c_str(), static_cast<char*>(nullptr));
-      } else {
-        execl(PROVLEDGERD_PATH, "provledgerd", "--data-dir", data_dir_.c_str(), "--listen",
-              addr_.c_str(), extra_flag_.c_str(), static_cast<char*>(nullptr));
-      }
-      _exit(127);
-    }
-    // A private subchannel with short reconnect backoff, so polling a port
-    // that is not listening yet does not back off for seconds.
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-    auto stub = v1::LedgerService::NewStub(
-        grpc::CreateCustomChannel(addr_, grpc::InsecureChannelCredentials(), args));
-    for (int i = 0; i < 300; ++i) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_status_ = status;
-        pid_ = -1;
-        return false;
-      }
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
-      v1::GetCheckpointResponse resp;
-      if (stub->GetCheckpoint(&ctx, v1::GetCheckpointRequest(), &resp).ok()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-
-  void Kill(int sig) {
-    kill(pid_, sig);
-    waitpid(pid_, &exit_status_, 0);
-    pid_ = -1;
-  }
-  int exit_status() const { return exit_status_; }
-  const std::string& addr() const { return addr_; }
-  std::string Log() const {
-    std::ifstream in(log_file_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
- private:
-  std::string data_dir_, log_file_, addr_, extra_flag_;
-  int port_ = 0;
-  pid_t pid_ = -1;
-  int exit_status_ = 0;
-};
 
 struct Acked {
   std::string ref;
