@@ -55,6 +55,12 @@ struct ServerConfig {
   // Where the high-water mark is kept; empty: <data_dir>/high-water-mark.
   // Best on another volume than db/, and never restored with it.
   std::string high_water_mark_file;
+  // Concurrent calls (streams) one client connection may hold open, and
+  // threads serving calls in all (beyond them a call is refused with
+  // RESOURCE_EXHAUSTED). A registration stream holds one thread and one for
+  // its receipts.
+  size_t max_streams_per_connection = 64;
+  size_t max_threads = 256;
   // How often, while the ledger refuses appends (a full disk), the server
   // asks the storage to resume.
   std::chrono::milliseconds write_retry_interval{1000};

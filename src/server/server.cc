@@ -204,6 +204,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &impl->port);
   // One document part is at most 1 MiB of content plus framing.
   builder.SetMaxReceiveMessageSize(4 << 20);
+  // Bounded concurrency: streams a connection may hold open, and threads the
+  // synchronous server may run (one per call; a call beyond it is answered
+  // RESOURCE_EXHAUSTED instead of growing the process).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(config.max_streams_per_connection));
+  grpc::ResourceQuota quota("provledgerd");
+  quota.SetMaxThreads(static_cast<int>(config.max_threads));
+  builder.SetResourceQuota(quota);
   builder.RegisterService(impl->ledger_service.get());
   builder.RegisterService(impl->registry_service.get());
   builder.RegisterService(impl->lineage_service.get());

@@ -175,6 +175,10 @@ struct StreamState {
   std::mutex mu;
   std::condition_variable cv;
   size_t in_flight = 0;  // submitted, not yet durable or failed
+  // Durable, their receipts not yet taken by the client (in `ready` or being
+  // written): they count against the stream's bound too, or a client that
+  // never reads would have the server buffer receipts without end.
+  size_t unsent = 0;
   bool reading_done = false;
   absl::Status error;                   // first failure; ends the stream
   v1::RegisterDocumentsResponse ready;  // durable receipts not yet sent
@@ -187,6 +191,7 @@ void AddReceipts(StreamState* st, size_t documents, RegisterOutcome out) {
   if (!out.status.ok()) {
     if (st->error.ok()) st->error = out.status;
   } else {
+    st->unsent += out.receipts.size();
     for (auto& r : out.receipts) {
       v1::DocumentReceipt* p = st->ready.add_receipts();
       p->set_client_ref(std::move(r.doc.client_ref));
@@ -359,6 +364,8 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       lock.unlock();
       if (!client_gone && !stream->Write(resp)) client_gone = true;
       lock.lock();
+      st->unsent -= static_cast<size_t>(resp.receipts_size());
+      st->cv.notify_all();
     }
   });
 
@@ -382,7 +389,9 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
   while (true) {
     {
       std::unique_lock<std::mutex> lock(st->mu);
-      st->cv.wait(lock, [&] { return st->in_flight < max_in_flight_ || !st->error.ok(); });
+      st->cv.wait(lock, [&] {
+        return st->in_flight + st->unsent < max_in_flight_ || !st->error.ok();
+      });
       if (!st->error.ok()) break;
     }
     if (!stream->Read(&req)) break;

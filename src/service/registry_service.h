@@ -12,9 +12,11 @@ namespace provledger::service {
 class RegistryServiceImpl final : public v1::RegistryService::Service {
  public:
   // `registry` is not owned and must outlive the service. At most
-  // `max_in_flight` documents per stream wait for durability at once (a
-  // message of `documents` is taken whole, so up to one message more); the
-  // stream stops reading until receipts drain (flow control).
+  // `max_in_flight` documents per stream wait for durability or for the
+  // client to take their receipts (a message of `documents` is taken whole,
+  // so up to one message more); the stream stops reading until the client
+  // reads receipts (flow control: a client that never reads is held to that
+  // bound, whatever it keeps sending).
   explicit RegistryServiceImpl(Registry* registry, size_t max_in_flight = 8192)
       : registry_(registry), max_in_flight_(max_in_flight) {}
 

@@ -113,6 +113,16 @@ class Daemon {
     pid_ = -1;
   }
   int exit_status() const { return exit_status_; }
+  pid_t pid() const { return pid_; }
+  // The process's resident set size in kB (VmRSS), or -1.
+  long RssKb() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+  }
   const std::string& addr() const { return addr_; }
   std::string Log() const {
     std::ifstream in(log_file_);

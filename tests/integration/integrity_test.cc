@@ -175,6 +175,58 @@ TEST_F(IntegrityTest, ASecondServerOnTheSamePortOrDataDirectoryDoesNotStart) {
   EXPECT_EQ(TreeSize(d_.addr()), 0u);
 }
 
+// A client that keeps sending documents and never reads its receipts is
+// held to the stream's bound: the server stops reading it, its memory stays
+// flat, and another client's stream goes on.
+TEST_F(IntegrityTest, AClientThatNeverReadsCannotGrowTheServer) {
+  ASSERT_TRUE(d_.Start()) << d_.Log();
+  auto reg = v1::RegistryService::NewStub(testing::Channel(d_.addr()));
+  std::string ds = testing::CreateDataset(reg.get(), "flood");
+  ASSERT_FALSE(ds.empty());
+  Register(d_.addr(), ds, "warm", 2000);  // caches and arenas warmed first
+  const long rss_before = d_.RssKb();
+  ASSERT_GT(rss_before, 0);
+
+  // Its own channel: a connection of its own, as a misbehaving client has.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto flood_stub = v1::RegistryService::NewStub(
+      grpc::CreateCustomChannel(d_.addr(), grpc::InsecureChannelCredentials(), args));
+  grpc::ClientContext flood_ctx;
+  auto flood = flood_stub->RegisterDocuments(&flood_ctx);
+  std::atomic<int> sent{0};
+  std::thread flooder([&] {
+    v1::RegisterDocumentsRequest req;
+    for (int i = 0; i < 10000000; ++i) {
+      req.Clear();
+      req.set_dataset_id(ds);
+      for (int j = 0; j < 100; ++j) {
+        auto* doc = req.add_documents();
+        doc->set_client_ref("flood-" + std::to_string(i) + "-" + std::to_string(j));
+        doc->set_content("flood " + std::to_string(i) + " " + std::to_string(j) + " " +
+                         std::string(300, 'f'));
+      }
+      if (!flood->Write(req)) break;
+      sent += 100;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(8));
+  const long rss_flooded = d_.RssKb();
+  const int sent_then = sent.load();
+  // A well-behaved client on its own connection still registers.
+  auto receipts = Register(d_.addr(), ds, "meanwhile", 200);
+  EXPECT_EQ(receipts.size(), 200u);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const long rss_after = d_.RssKb();
+  flood_ctx.TryCancel();
+  flooder.join();
+  // The server took at most its bound of documents, plus what the
+  // connection's windows hold, then stopped reading.
+  EXPECT_LT(sent_then, 100000) << "the server kept reading a client that never reads";
+  EXPECT_LT(rss_flooded - rss_before, 150 * 1024) << "kB: " << rss_before << " -> " << rss_flooded;
+  EXPECT_LT(rss_after - rss_before, 150 * 1024) << "kB: " << rss_before << " -> " << rss_after;
+}
+
 // A full disk: appends are refused (never acknowledged), the registry
 // reports NOT_SERVING, and once space is freed the server resumes by itself.
 TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
