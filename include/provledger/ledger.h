@@ -245,7 +245,7 @@ class Ledger {
   bool committer_done_ = false;
   bool syncing_ = false;      // the sync thread holds groups it has not answered
   bool sync_failed_ = false;  // nothing unsynced is trusted until Resume
-  absl::Status failed_;  // sticky write or sync failure
+  absl::Status failed_;       // sticky write or sync failure
   // The newest durable checkpoint: what readers, proofs and the posting
   // indexer see. Entries beyond it may be written but not yet synced.
   std::shared_ptr<const SignedCheckpoint> latest_;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace provledger {
@@ -18,6 +19,17 @@ namespace provledger {
 bool DecodeUtf8(std::string_view s, size_t* i, uint32_t* cp);
 // True iff all of `s` is well-formed UTF-8.
 bool IsValidUtf8(std::string_view s);
+// True iff `s` is well-formed UTF-8 holding no control character (C0, DEL,
+// C1; newline and tab only with `allow_newlines`) and no bidirectional
+// formatting character (U+061C, U+200E-U+200F, U+202A-U+202E,
+// U+2066-U+2069), which could make a name or reference display as another
+// (e.g. U+202E reversing what follows it).
+bool IsCleanText(std::string_view s, bool allow_newlines = false);
+// `s` made safe to echo in an error message: at most `max_bytes` of it, cut
+// on a character boundary, with anything not clean text (bytes of invalid
+// UTF-8, controls, bidirectional formatting) written as \xNN or \u{N}, and
+// " ... (N bytes)" when it was cut.
+std::string EchoValue(std::string_view s, size_t max_bytes = 128);
 
 }  // namespace provledger
 

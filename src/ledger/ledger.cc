@@ -443,9 +443,9 @@ Ledger::Written Ledger::CommitBatch(std::vector<Pending> batch) {
   wb.Put(Column::kMeta, CheckpointKey(tree.size()), *note);
   absl::Status s = storage_->Write(wb, /*sync=*/false);
   if (!s.ok()) {
-    w.status = absl::UnavailableError(
-        "ledger write failed (" + std::string(s.message()) +
-        "); appends are refused until the storage accepts writes again");
+    w.status =
+        absl::UnavailableError("ledger write failed (" + std::string(s.message()) +
+                               "); appends are refused until the storage accepts writes again");
     std::lock_guard<std::mutex> lock(mu_);
     failed_ = w.status;
     return w;
@@ -491,9 +491,9 @@ void Ledger::SyncLoop() {
         synced = options_.high_water_mark->Store(HighWaterMark{newest->size, newest->root_hash});
       }
       if (!synced.ok()) {
-        synced = absl::UnavailableError(
-            "ledger sync failed (" + std::string(synced.message()) +
-            "); appends are refused until the storage accepts writes again");
+        synced =
+            absl::UnavailableError("ledger sync failed (" + std::string(synced.message()) +
+                                   "); appends are refused until the storage accepts writes again");
         std::lock_guard<std::mutex> lock(mu_);
         sync_failed_ = true;
         failed_ = synced;

@@ -6,6 +6,7 @@
 
 #include "provledger/index_keys.h"
 #include "provledger/status_macros.h"
+#include "provledger/utf8.h"
 
 namespace provledger::lineage_internal {
 
@@ -43,8 +44,8 @@ absl::StatusOr<DatasetView> Session::Dataset(const std::string& dataset_id) {
   if (cached != datasets_.end()) return cached->second;
   PL_ASSIGN_OR_RETURN(auto index, ledger_->LookupIndex(index_keys::Dataset(dataset_id)));
   if (!index.has_value() || *index >= anchor_.size) {
-    return absl::NotFoundError("dataset_id '" + dataset_id + "' does not exist at tree size " +
-                               std::to_string(anchor_.size));
+    return absl::NotFoundError("dataset_id '" + EchoValue(dataset_id) +
+                               "' does not exist at tree size " + std::to_string(anchor_.size));
   }
   DatasetView view;
   view.ledger_index = *index;

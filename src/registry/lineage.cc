@@ -8,6 +8,7 @@
 #include "provledger/registry.h"
 #include "provledger/source_record_codec.h"
 #include "provledger/status_macros.h"
+#include "provledger/utf8.h"
 #include "registry_internal.h"
 #include "verdicts.h"
 
@@ -56,7 +57,7 @@ absl::Status Registry::ForEachDatasetDocument(
 absl::StatusOr<SealInfo> Registry::GetSeal(const std::string& dataset_id) {
   PL_ASSIGN_OR_RETURN(auto index, ledger_->LookupIndex(index_keys::Seal(dataset_id)));
   if (!index.has_value()) {
-    return absl::NotFoundError("dataset_id '" + dataset_id + "' is not sealed");
+    return absl::NotFoundError("dataset_id '" + EchoValue(dataset_id) + "' is not sealed");
   }
   PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntries(*index, 1));
   if (entries.empty()) return absl::DataLossError("manifest entry is missing");

@@ -18,15 +18,19 @@ namespace {
 
 // Valid UTF-8 without C0/C1 control characters (newline and tab allowed
 // only with `allow_newlines`).
-bool IsCleanUtf8(std::string_view s, bool allow_newlines = false) {
-  size_t i = 0;
-  uint32_t cp;
-  while (i < s.size()) {
-    if (!DecodeUtf8(s, &i, &cp)) return false;
-    bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
-    if (control && !(allow_newlines && (cp == '\n' || cp == '\t'))) return false;
+// A pipeline's reference for a document: shown to reviewers and IP holders,
+// so no controls or direction overrides that would make it read as another.
+absl::Status CheckClientRef(std::string_view ref, size_t max, std::string_view field) {
+  if (ref.size() > max) {
+    return absl::InvalidArgumentError(std::string(field) + "client_ref is longer than " +
+                                      std::to_string(max) + " bytes");
   }
-  return true;
+  if (!IsCleanText(ref)) {
+    return absl::InvalidArgumentError(std::string(field) +
+                                      "client_ref must be UTF-8 without control or bidirectional " +
+                                      "formatting characters (got '" + EchoValue(ref) + "')");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckText(const std::string& value, const char* field, size_t max, bool required) {
@@ -37,9 +41,10 @@ absl::Status CheckText(const std::string& value, const char* field, size_t max, 
     return absl::InvalidArgumentError(std::string(field) + " is longer than " +
                                       std::to_string(max) + " bytes");
   }
-  if (!IsCleanUtf8(value)) {
-    return absl::InvalidArgumentError(std::string(field) +
-                                      " must be UTF-8 without control characters");
+  if (!IsCleanText(value)) {
+    return absl::InvalidArgumentError(
+        std::string(field) +
+        " must be UTF-8 without control or bidirectional formatting characters");
   }
   return absl::OkStatus();
 }
@@ -86,7 +91,7 @@ absl::StatusOr<DatasetInfo> Registry::CreateDataset(const DatasetSpec& spec) {
   if (spec.description.size() > 4096) {
     return absl::InvalidArgumentError("description is longer than 4096 bytes");
   }
-  if (!IsCleanUtf8(spec.description, /*allow_newlines=*/true)) {
+  if (!IsCleanText(spec.description, /*allow_newlines=*/true)) {
     return absl::InvalidArgumentError(
         "description must be UTF-8 without control characters other than newline and tab");
   }
@@ -139,7 +144,7 @@ absl::StatusOr<DatasetInfo> Registry::CreateDataset(const DatasetSpec& spec) {
 absl::StatusOr<DatasetInfo> Registry::GetDataset(const std::string& dataset_id) {
   PL_ASSIGN_OR_RETURN(auto index, ledger_->LookupIndex(index_keys::Dataset(dataset_id)));
   if (!index.has_value()) {
-    return absl::NotFoundError("dataset_id '" + dataset_id + "' does not exist");
+    return absl::NotFoundError("dataset_id '" + EchoValue(dataset_id) + "' does not exist");
   }
   PL_ASSIGN_OR_RETURN(auto entries, ledger_->GetEntries(*index, 1));
   if (entries.empty()) return absl::DataLossError("dataset entry is missing");
@@ -311,10 +316,7 @@ absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versio
     return absl::InvalidArgumentError("dataset_id is required");
   }
   PL_RETURN_IF_ERROR(CheckDatasetExists(doc->dataset_id));
-  if (doc->client_ref.size() > options_.max_client_ref_bytes) {
-    return absl::InvalidArgumentError(std::string(field) + "client_ref is longer than " +
-                                      std::to_string(options_.max_client_ref_bytes) + " bytes");
-  }
+  PL_RETURN_IF_ERROR(CheckClientRef(doc->client_ref, options_.max_client_ref_bytes, field));
   if (doc->content_id.size() != 32) {
     return absl::InvalidArgumentError(f + "content_id must be 32 bytes (SHA-256), got " +
                                       std::to_string(doc->content_id.size()));
@@ -326,7 +328,7 @@ absl::Status Registry::CheckClientFingerprints(const FingerprintVersions& versio
   const std::string& mt = doc->media_type;
   size_t slash = mt.find('/');
   if (mt.size() > 255 || slash == std::string::npos || slash == 0 || slash + 1 == mt.size() ||
-      !IsCleanUtf8(mt) || mt.find(' ') < slash) {
+      !IsCleanText(mt) || mt.find(' ') < slash) {
     return absl::InvalidArgumentError(f + "media_type must be a media type such as " +
                                       "\"text/plain; charset=utf-8\" (at most 255 bytes)");
   }
@@ -415,11 +417,8 @@ absl::StatusOr<std::optional<DocumentRegistration>> DocumentAssembler::AddPart(
           "dataset_id is required on the first part of each document");
     }
     PL_RETURN_IF_ERROR(registry_->CheckDatasetExists(dataset_id));
-    if (client_ref.size() > registry_->options().max_client_ref_bytes) {
-      return absl::InvalidArgumentError("document.client_ref is longer than " +
-                                        std::to_string(registry_->options().max_client_ref_bytes) +
-                                        " bytes");
-    }
+    PL_RETURN_IF_ERROR(
+        CheckClientRef(client_ref, registry_->options().max_client_ref_bytes, "document."));
     current_ = DocumentRegistration{dataset_id, client_ref, "", 0, "", std::nullopt};
     hasher_ = Sha256Hasher();
     buffer_.clear();

@@ -65,8 +65,8 @@ void Server::Impl::WatchWrites() {
   bool serving = true;
   std::string last_refusal;  // logged once, not at every retry
   std::unique_lock<std::mutex> lock(watchdog_mu);
-  while (!watchdog_cv.wait_for(lock, config.write_retry_interval,
-                               [this] { return watchdog_stop; })) {
+  while (
+      !watchdog_cv.wait_for(lock, config.write_retry_interval, [this] { return watchdog_stop; })) {
     lock.unlock();
     absl::Status status = ledger->WriteStatus();
     if (!status.ok()) {
@@ -85,7 +85,8 @@ void Server::Impl::WatchWrites() {
     }
     if (status.ok() && !serving) {
       health->SetServingStatus(kRegistryServiceName, true);
-      std::fprintf(stderr, "provledgerd: storage accepts writes again, registry SERVING (tree_size=%llu)\n",
+      std::fprintf(stderr,
+                   "provledgerd: storage accepts writes again, registry SERVING (tree_size=%llu)\n",
                    static_cast<unsigned long long>(ledger->Latest()->size));
       serving = true;
     }
@@ -161,7 +162,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   {
     std::string vk;
     for (const auto& k : impl->ledger->VerifierKeys()) vk += k + "\n";
-    PL_RETURN_IF_ERROR(server_internal::ReplaceFile(config.data_dir + "/verifier-key.txt", vk, 0644));
+    PL_RETURN_IF_ERROR(
+        server_internal::ReplaceFile(config.data_dir + "/verifier-key.txt", vk, 0644));
   }
 
   if (config.index_near_duplicates) {

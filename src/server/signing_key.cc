@@ -26,8 +26,8 @@ absl::StatusOr<Ed25519PrivateKey> LoadOrCreateSigningKey(const std::string& path
       std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
       return absl::FailedPreconditionError(
           "signing key " + path + " has mode " + mode +
-          ": it is readable or writable by group or others; refusing to use it (chmod 600 " +
-          path + ")");
+          ": it is readable or writable by group or others; refusing to use it (chmod 600 " + path +
+          ")");
     }
     std::stringstream ss;
     ss << in.rdbuf();

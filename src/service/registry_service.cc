@@ -389,9 +389,8 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
   while (true) {
     {
       std::unique_lock<std::mutex> lock(st->mu);
-      st->cv.wait(lock, [&] {
-        return st->in_flight + st->unsent < max_in_flight_ || !st->error.ok();
-      });
+      st->cv.wait(lock,
+                  [&] { return st->in_flight + st->unsent < max_in_flight_ || !st->error.ok(); });
       if (!st->error.ok()) break;
     }
     if (!stream->Read(&req)) break;

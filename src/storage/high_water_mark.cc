@@ -168,8 +168,8 @@ class FileHighWaterMark final : public HighWaterMarkStore {
 
   const std::string path_;
   std::mutex mu_;
-  FileDescriptor fd_;  // open once the file exists
-  uint64_t seq_ = 0;   // the sequence of the newest record
+  FileDescriptor fd_;   // open once the file exists
+  uint64_t seq_ = 0;    // the sequence of the newest record
   bool known_ = false;  // the file was read whole (or found absent)
 };
 
@@ -203,8 +203,7 @@ class MemoryHighWaterMark final : public HighWaterMarkStore {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HighWaterMarkStore>> OpenHighWaterMarkFile(
-    const std::string& path) {
+absl::StatusOr<std::unique_ptr<HighWaterMarkStore>> OpenHighWaterMarkFile(const std::string& path) {
   auto store = std::make_unique<FileHighWaterMark>(path);
   auto loaded = store->Load();  // opens an existing file, checks it is readable
   if (!loaded.ok() && !absl::IsDataLoss(loaded.status())) return loaded.status();

@@ -1,5 +1,6 @@
 #include "provledger/utf8.h"
 
+#include <cstdio>
 #include <cstring>
 
 namespace provledger {
@@ -54,6 +55,50 @@ bool IsValidUtf8(std::string_view s) {
     if (!DecodeUtf8(s, &i, &cp)) return false;
   }
   return true;
+}
+
+namespace {
+
+bool IsUnsafe(uint32_t cp, bool allow_newlines) {
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+    return !(allow_newlines && (cp == '\n' || cp == '\t'));
+  return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
+bool IsCleanText(std::string_view s, bool allow_newlines) {
+  size_t i = 0;
+  uint32_t cp;
+  while (i < s.size()) {
+    if (!DecodeUtf8(s, &i, &cp) || IsUnsafe(cp, allow_newlines)) return false;
+  }
+  return true;
+}
+
+std::string EchoValue(std::string_view s, size_t max_bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  size_t i = 0;
+  while (i < s.size() && out.size() < max_bytes) {
+    size_t start = i;
+    uint32_t cp;
+    if (!DecodeUtf8(s, &i, &cp)) {
+      unsigned char b = static_cast<unsigned char>(s[i++]);
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    } else if (IsUnsafe(cp, false)) {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "\\u{%x}", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(s.substr(start, i - start));
+    }
+  }
+  if (i < s.size()) out += " ... (" + std::to_string(s.size()) + " bytes)";
+  return out;
 }
 
 }  // namespace provledger

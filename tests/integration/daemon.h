@@ -56,7 +56,8 @@ class Daemon {
   bool Start() {
     port_ = fixed_port_ > 0 ? fixed_port_ : FreePort();
     addr_ = "127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> argv_text = {"provledgerd", "--data-dir", data_dir_, "--listen", addr_};
+    std::vector<std::string> argv_text = {"provledgerd", "--data-dir", data_dir_, "--listen",
+                                          addr_};
     argv_text.insert(argv_text.end(), extra_flags_.begin(), extra_flags_.end());
     pid_ = fork();
     if (pid_ == 0) {

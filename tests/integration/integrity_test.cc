@@ -141,9 +141,9 @@ TEST_F(IntegrityTest, ALostWalIsRefusedByTheHighWaterMark) {
   ASSERT_TRUE(WIFEXITED(d_.exit_status()));
   EXPECT_EQ(WEXITSTATUS(d_.exit_status()), 1);
   std::string log = d_.Log();
-  EXPECT_NE(log.find("already published a signed checkpoint of size " +
-                     std::to_string(acked_size_)),
-            std::string::npos)
+  EXPECT_NE(
+      log.find("already published a signed checkpoint of size " + std::to_string(acked_size_)),
+      std::string::npos)
       << log;
   EXPECT_NE(log.find("acknowledged entries are missing"), std::string::npos) << log;
   // Put back (the operator's restore), the log serves at its size again.
@@ -240,7 +240,9 @@ TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
   }
   struct Unmount {
     std::string path;
-    ~Unmount() { if (!getenv("KEEP_MOUNT")) umount2(path.c_str(), MNT_DETACH); }
+    ~Unmount() {
+      if (!getenv("KEEP_MOUNT")) umount2(path.c_str(), MNT_DETACH);
+    }
   } unmount{mnt};
   // Ballast the test deletes to free the disk again.
   {

@@ -684,3 +684,38 @@ TEST_F(ServerTest, RestartKeepsTheLogAndItsKey) {
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// References that would display as something else are refused, naming the
+// field; values echoed in errors are bounded, so a huge id is a NOT_FOUND
+// and not a failure of the error's own metadata.
+TEST_F(ServerTest, UnsafeReferencesAreRefusedAndEchoesAreBounded) {
+  std::string ds = CreateDataset("echo");
+  std::vector<v1::DocumentReceipt> r;
+  grpc::Status s = RegisterAll(registry_.get(), {{ds, "invoice\xe2\x80\xaetxt.exe", "x"}}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("client_ref"), std::string::npos) << s.error_message();
+  EXPECT_NE(s.error_message().find("\\u{202e}"), std::string::npos) << s.error_message();
+  EXPECT_TRUE(r.empty());
+
+  std::string huge(3 << 20, 'd');
+  s = RegisterAll(registry_.get(), {{huge, "ref", "x"}}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message().substr(0, 200);
+  EXPECT_LT(s.error_message().size(), 1024u);
+  EXPECT_NE(s.error_message().find("(3145728 bytes)"), std::string::npos);
+
+  v1::CreateDatasetRequest create;
+  create.set_name(
+      "evil\xe2\x80\xae"
+      "name");
+  v1::CreateDatasetResponse created;
+  grpc::ClientContext ctx;
+  s = registry_->CreateDataset(&ctx, create, &created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("name"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace provledger
