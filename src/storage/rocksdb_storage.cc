@@ -84,6 +84,7 @@ class RocksDbStorage final : public Storage {
     }
     rocksdb::WriteOptions wo;
     wo.sync = sync;
+    std::lock_guard<std::mutex> wal(wal_mu_);
     rocksdb::Status s = db_->Write(wo, &scratch.batch);
     if (!s.ok()) write_failed_.store(true);
     return FromRocks(s, "writing batch");
@@ -91,9 +92,12 @@ class RocksDbStorage final : public Storage {
 
   // RocksDB >= 7.7 also syncs WAL appended or switched while SyncWAL runs
   // (its 7.7.0 fix); Debian 12 ships 7.8.3.
-  // Never after a failed write: RocksDB 7.8 asserts in SyncWAL when the
-  // log writer has seen an error (Debian builds it with assertions).
+  // Never after a failed write, nor while a write may be failing: RocksDB
+  // 7.8 asserts in SyncWAL when the log writer has seen an error (Debian
+  // builds it with assertions), so a sync and a write never overlap. The
+  // committer still builds its next group while the sync runs.
   absl::Status SyncWal() override {
+    std::lock_guard<std::mutex> wal(wal_mu_);
     if (write_failed_.load()) {
       return absl::UnavailableError("syncing the WAL: a write failed; resume first");
     }
@@ -267,7 +271,10 @@ class RocksDbStorage final : public Storage {
     if (!s.ok()) return FromRocks(s, what);
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    return FromRocks(db_->DeleteRange(wo, Handle(column), b, e), what);
+    std::lock_guard<std::mutex> wal(wal_mu_);  // a WAL write, as Write's
+    rocksdb::Status d = db_->DeleteRange(wo, Handle(column), b, e);
+    if (!d.ok()) write_failed_.store(true);
+    return FromRocks(d, what);
   }
 
   absl::StatusOr<BackgroundWork> PendingBackgroundWork() override {
@@ -359,6 +366,7 @@ class RocksDbStorage final : public Storage {
 
   const std::string dir_;
   std::atomic<uint64_t> ingest_seq_{0};
+  std::mutex wal_mu_;                      // a Write or a SyncWal at a time
   std::atomic<bool> write_failed_{false};  // until Resume succeeds
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
