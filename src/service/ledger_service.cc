@@ -6,6 +6,18 @@
 
 namespace provledger::service {
 
+LedgerServiceImpl::LedgerServiceImpl(Ledger* ledger) : ledger_(ledger) {
+  const std::string service = v1::LedgerService::service_full_name();
+  using Self = LedgerServiceImpl;
+  MarkMethodStreamed(MethodIndex(service, "GetCheckpoint"),
+                     ParsedUnary(this, &Self::GetCheckpoint));
+  MarkMethodStreamed(MethodIndex(service, "GetEntries"), ParsedUnary(this, &Self::GetEntries));
+  MarkMethodStreamed(MethodIndex(service, "GetInclusionProof"),
+                     ParsedUnary(this, &Self::GetInclusionProof));
+  MarkMethodStreamed(MethodIndex(service, "GetConsistencyProof"),
+                     ParsedUnary(this, &Self::GetConsistencyProof));
+}
+
 grpc::Status LedgerServiceImpl::GetCheckpoint(grpc::ServerContext*,
                                               const v1::GetCheckpointRequest* req,
                                               v1::GetCheckpointResponse* resp) {

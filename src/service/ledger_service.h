@@ -3,6 +3,7 @@
 #ifndef PROVLEDGER_SRC_SERVICE_LEDGER_SERVICE_H_
 #define PROVLEDGER_SRC_SERVICE_LEDGER_SERVICE_H_
 
+#include "parsed_requests.h"
 #include "provledger/ledger.h"
 #include "provledger/v1/ledger.grpc.pb.h"
 
@@ -11,7 +12,8 @@ namespace provledger::service {
 class LedgerServiceImpl final : public v1::LedgerService::Service {
  public:
   // `ledger` is not owned and must outlive the service.
-  explicit LedgerServiceImpl(Ledger* ledger) : ledger_(ledger) {}
+  // Every request is parsed by the service (parsed_requests.h).
+  explicit LedgerServiceImpl(Ledger* ledger);
 
   grpc::Status GetCheckpoint(grpc::ServerContext* ctx, const v1::GetCheckpointRequest* req,
                              v1::GetCheckpointResponse* resp) override;

@@ -173,9 +173,37 @@ grpc::Status LineageServiceImpl::LookupContent(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status LineageServiceImpl::MatchContent(grpc::ServerContext*,
-                                              grpc::ServerReader<v1::MatchContentRequest>* reader,
-                                              v1::MatchContentResponse* resp) {
+LineageServiceImpl::LineageServiceImpl(LineageQueries* queries, uint64_t max_query_bytes,
+                                       uint64_t max_fingerprint_bytes)
+    : queries_(queries),
+      max_query_bytes_(max_query_bytes),
+      max_fingerprint_bytes_(max_fingerprint_bytes) {
+  const std::string service = v1::LineageService::service_full_name();
+  using Self = LineageServiceImpl;
+  MarkMethodStreamed(MethodIndex(service, "LookupContent"),
+                     ParsedUnary(this, &Self::LookupContent));
+  MarkMethodStreamed(MethodIndex(service, "MatchContent"),
+                     ParsedStream(this, &Self::MatchContentParsed));
+  MarkMethodStreamed(MethodIndex(service, "GetDataset"), ParsedUnary(this, &Self::GetDataset));
+  MarkMethodStreamed(MethodIndex(service, "ListDatasetDocuments"),
+                     ParsedUnary(this, &Self::ListDatasetDocuments));
+  MarkMethodStreamed(MethodIndex(service, "GetDatasetLineage"),
+                     ParsedUnary(this, &Self::GetDatasetLineage));
+  MarkMethodStreamed(MethodIndex(service, "GetModelLineage"),
+                     ParsedUnary(this, &Self::GetModelLineage));
+}
+
+grpc::Status LineageServiceImpl::MatchContentParsed(grpc::ServerContext* ctx, RawStream* stream) {
+  v1::MatchContentResponse response;
+  grpc::Status status = MatchContentOf(ctx, stream, &response);
+  if (status.ok()) WriteMessage(stream, response);
+  return status;
+}
+
+grpc::Status LineageServiceImpl::MatchContentOf(grpc::ServerContext*, RawStream* stream,
+                                                v1::MatchContentResponse* resp) {
+  ParsedReader<v1::MatchContentRequest> parsed(stream);
+  ParsedReader<v1::MatchContentRequest>* reader = &parsed;
   v1::MatchContentRequest msg;
   v1::MatchOptions options;
   std::string content;
@@ -189,6 +217,7 @@ grpc::Status LineageServiceImpl::MatchContent(grpc::ServerContext*,
     }
     content += msg.content();
   }
+  if (!reader->status().ok()) return ToGrpc(reader->status());
   if (first) return ToGrpc(absl::InvalidArgumentError("no request message was sent"));
   MatchSpec spec;
   spec.min_jaccard = options.min_jaccard();

@@ -4,6 +4,7 @@
 #ifndef PROVLEDGER_SRC_SERVICE_LINEAGE_SERVICE_H_
 #define PROVLEDGER_SRC_SERVICE_LINEAGE_SERVICE_H_
 
+#include "parsed_requests.h"
 #include "provledger/lineage.h"
 #include "provledger/v1/lineage.grpc.pb.h"
 
@@ -13,18 +14,17 @@ class LineageServiceImpl final : public v1::LineageService::Service {
  public:
   // `queries` is not owned and must outlive the service. A MatchContent work
   // larger than `max_query_bytes` is RESOURCE_EXHAUSTED; text up to
-  // `max_fingerprint_bytes` is fingerprinted.
+  // `max_fingerprint_bytes` is fingerprinted. Every request is parsed by
+  // the service (parsed_requests.h).
   LineageServiceImpl(LineageQueries* queries, uint64_t max_query_bytes,
-                     uint64_t max_fingerprint_bytes)
-      : queries_(queries),
-        max_query_bytes_(max_query_bytes),
-        max_fingerprint_bytes_(max_fingerprint_bytes) {}
+                     uint64_t max_fingerprint_bytes);
 
   grpc::Status LookupContent(grpc::ServerContext* ctx, const v1::LookupContentRequest* req,
                              v1::LookupContentResponse* resp) override;
-  grpc::Status MatchContent(grpc::ServerContext* ctx,
-                            grpc::ServerReader<v1::MatchContentRequest>* reader,
-                            v1::MatchContentResponse* resp) override;
+  // MatchContent: v1::MatchContentRequest messages, then one
+  // v1::MatchContentResponse; a message that cannot be parsed is
+  // INVALID_ARGUMENT, never a match over part of the work.
+  grpc::Status MatchContentParsed(grpc::ServerContext* ctx, RawStream* stream);
   grpc::Status GetDataset(grpc::ServerContext* ctx, const v1::GetDatasetRequest* req,
                           v1::GetDatasetResponse* resp) override;
   grpc::Status ListDatasetDocuments(grpc::ServerContext* ctx,
@@ -36,6 +36,9 @@ class LineageServiceImpl final : public v1::LineageService::Service {
                                v1::GetModelLineageResponse* resp) override;
 
  private:
+  grpc::Status MatchContentOf(grpc::ServerContext* ctx, RawStream* stream,
+                              v1::MatchContentResponse* resp);
+
   LineageQueries* queries_;
   uint64_t max_query_bytes_;
   uint64_t max_fingerprint_bytes_;

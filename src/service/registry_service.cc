@@ -342,10 +342,31 @@ absl::StatusOr<std::vector<DocumentRegistration>> BatchDocuments(
 
 }  // namespace
 
-grpc::Status RegistryServiceImpl::RegisterDocuments(
-    grpc::ServerContext* ctx,
-    grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>* stream) {
+RegistryServiceImpl::RegistryServiceImpl(Registry* registry, size_t max_in_flight)
+    : registry_(registry), max_in_flight_(max_in_flight) {
+  const std::string service = v1::RegistryService::service_full_name();
+  using Self = RegistryServiceImpl;
+  MarkMethodStreamed(MethodIndex(service, "CreateDataset"),
+                     ParsedUnary(this, &Self::CreateDataset));
+  MarkMethodStreamed(MethodIndex(service, "RegisterDocuments"),
+                     ParsedStream(this, &Self::RegisterDocumentsParsed));
+  MarkMethodStreamed(MethodIndex(service, "SealDataset"), ParsedUnary(this, &Self::SealDataset));
+  MarkMethodStreamed(MethodIndex(service, "DeriveDataset"),
+                     ParsedUnary(this, &Self::DeriveDataset));
+  MarkMethodStreamed(MethodIndex(service, "RegisterTrainingRun"),
+                     ParsedUnary(this, &Self::RegisterTrainingRun));
+  MarkMethodStreamed(MethodIndex(service, "DeclareOptOut"),
+                     ParsedUnary(this, &Self::DeclareOptOut));
+  MarkMethodStreamed(MethodIndex(service, "RecordSourceAssessment"),
+                     ParsedUnary(this, &Self::RecordSourceAssessment));
+  MarkMethodStreamed(MethodIndex(service, "ReevaluateDataset"),
+                     ParsedUnary(this, &Self::ReevaluateDataset));
+}
+
+grpc::Status RegistryServiceImpl::RegisterDocumentsParsed(grpc::ServerContext* ctx,
+                                                          RawStream* stream) {
   auto st = std::make_shared<StreamState>();
+  ParsedReader<v1::RegisterDocumentsRequest> reader(stream);
 
   // Writer: sends receipts as they become durable, merging whatever is ready.
   std::thread writer([st, stream] {
@@ -362,7 +383,7 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
       for (auto& r : *resp.mutable_receipts()) r.set_tree_size(st->ready_checkpoint->size);
       resp.set_checkpoint(st->ready_checkpoint->note);
       lock.unlock();
-      if (!client_gone && !stream->Write(resp)) client_gone = true;
+      if (!client_gone && !WriteMessage(stream, resp)) client_gone = true;
       lock.lock();
       st->unsent -= static_cast<size_t>(resp.receipts_size());
       st->cv.notify_all();
@@ -393,7 +414,10 @@ grpc::Status RegistryServiceImpl::RegisterDocuments(
                   [&] { return st->in_flight + st->unsent < max_in_flight_ || !st->error.ok(); });
       if (!st->error.ok()) break;
     }
-    if (!stream->Read(&req)) break;
+    if (!reader.Read(&req)) {
+      read_error = reader.status();
+      break;
+    }
     if (req.documents_size() > 0) {
       auto docs = BatchDocuments(req, assembler.in_progress(), registry_);
       if (!docs.ok()) {

@@ -4,6 +4,7 @@
 #ifndef PROVLEDGER_SRC_SERVICE_REGISTRY_SERVICE_H_
 #define PROVLEDGER_SRC_SERVICE_REGISTRY_SERVICE_H_
 
+#include "parsed_requests.h"
 #include "provledger/registry.h"
 #include "provledger/v1/registry.grpc.pb.h"
 
@@ -17,8 +18,8 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
   // so up to one message more); the stream stops reading until the client
   // reads receipts (flow control: a client that never reads is held to that
   // bound, whatever it keeps sending).
-  explicit RegistryServiceImpl(Registry* registry, size_t max_in_flight = 8192)
-      : registry_(registry), max_in_flight_(max_in_flight) {}
+  // Every request is parsed by the service (parsed_requests.h).
+  explicit RegistryServiceImpl(Registry* registry, size_t max_in_flight = 8192);
 
   grpc::Status CreateDataset(grpc::ServerContext* ctx, const v1::CreateDatasetRequest* req,
                              v1::CreateDatasetResponse* resp) override;
@@ -36,10 +37,10 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                                       v1::RecordSourceAssessmentResponse* resp) override;
   grpc::Status ReevaluateDataset(grpc::ServerContext* ctx, const v1::ReevaluateDatasetRequest* req,
                                  v1::ReevaluateDatasetResponse* resp) override;
-  grpc::Status RegisterDocuments(
-      grpc::ServerContext* ctx,
-      grpc::ServerReaderWriter<v1::RegisterDocumentsResponse, v1::RegisterDocumentsRequest>* stream)
-      override;
+  // RegisterDocuments: requests are v1::RegisterDocumentsRequest, responses
+  // v1::RegisterDocumentsResponse; a message that cannot be parsed ends the
+  // stream INVALID_ARGUMENT (after the receipts of what came before it).
+  grpc::Status RegisterDocumentsParsed(grpc::ServerContext* ctx, RawStream* stream);
 
  private:
   Registry* registry_;

@@ -11,9 +11,27 @@ constexpr size_t kChunkBytes = 1 << 20;
 
 }  // namespace
 
-grpc::Status ReportServiceImpl::GenerateFilingReport(grpc::ServerContext* /*ctx*/,
-                                                     const v1::GenerateFilingReportRequest* req,
-                                                     grpc::ServerWriter<v1::ReportChunk>* writer) {
+ReportServiceImpl::ReportServiceImpl(report::ReportBuilder* builder, Registry* registry,
+                                     const Clock* clock)
+    : builder_(builder), registry_(registry), clock_(clock) {
+  const std::string service = v1::ReportService::service_full_name();
+  MarkMethodStreamed(MethodIndex(service, "GenerateFilingReport"),
+                     ParsedStream(this, &ReportServiceImpl::GenerateFilingReportParsed));
+  MarkMethodStreamed(MethodIndex(service, "RecordReview"),
+                     ParsedUnary(this, &ReportServiceImpl::RecordReview));
+}
+
+grpc::Status ReportServiceImpl::GenerateFilingReportParsed(grpc::ServerContext* /*ctx*/,
+                                                           RawStream* stream) {
+  v1::GenerateFilingReportRequest request;
+  const v1::GenerateFilingReportRequest* req = &request;
+  {
+    ParsedReader<v1::GenerateFilingReportRequest> reader(stream);
+    if (!reader.Read(&request)) {
+      return ToGrpc(reader.status().ok() ? absl::InvalidArgumentError("no request message was sent")
+                                         : absl::InvalidArgumentError(reader.status().message()));
+    }
+  }
   report::ReportSpec spec;
   switch (req->subject_case()) {
     case v1::GenerateFilingReportRequest::kModel:
@@ -56,7 +74,7 @@ grpc::Status ReportServiceImpl::GenerateFilingReport(grpc::ServerContext* /*ctx*
       s->set_reviewed(report->reviewed);
       s->set_report_bytes(bytes.size());
     }
-    if (!writer->Write(chunk)) {
+    if (!WriteMessage(stream, chunk)) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     }
     if (bytes.empty()) break;

@@ -3,6 +3,7 @@
 #ifndef PROVLEDGER_SRC_SERVICE_REPORT_SERVICE_H_
 #define PROVLEDGER_SRC_SERVICE_REPORT_SERVICE_H_
 
+#include "parsed_requests.h"
 #include "provledger/clock.h"
 #include "provledger/registry.h"
 #include "provledger/report_builder.h"
@@ -12,13 +13,13 @@ namespace provledger::service {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  // None owned; all must outlive the service.
-  ReportServiceImpl(report::ReportBuilder* builder, Registry* registry, const Clock* clock)
-      : builder_(builder), registry_(registry), clock_(clock) {}
+  // None owned; all must outlive the service. Every request is parsed by
+  // the service (parsed_requests.h).
+  ReportServiceImpl(report::ReportBuilder* builder, Registry* registry, const Clock* clock);
 
-  grpc::Status GenerateFilingReport(grpc::ServerContext* ctx,
-                                    const v1::GenerateFilingReportRequest* req,
-                                    grpc::ServerWriter<v1::ReportChunk>* writer) override;
+  // GenerateFilingReport: one v1::GenerateFilingReportRequest, then the
+  // report as v1::ReportChunk messages.
+  grpc::Status GenerateFilingReportParsed(grpc::ServerContext* ctx, RawStream* stream);
   grpc::Status RecordReview(grpc::ServerContext* ctx, const v1::RecordReviewRequest* req,
                             v1::RecordReviewResponse* resp) override;
 

@@ -227,6 +227,29 @@ TEST_F(IntegrityTest, AClientThatNeverReadsCannotGrowTheServer) {
   EXPECT_LT(rss_after - rss_before, 150 * 1024) << "kB: " << rss_before << " -> " << rss_after;
 }
 
+// The second failure, through the CLI: a folder holding a file
+// whose name is not UTF-8 was reported "sent 3, durable 1" with exit 0.
+TEST_F(IntegrityTest, TheCliFailsWhenADocumentGetsNoReceipt) {
+  ASSERT_TRUE(d_.Start()) << d_.Log();
+  auto reg = v1::RegistryService::NewStub(testing::Channel(d_.addr()));
+  std::string ds = testing::CreateDataset(reg.get(), "cli");
+  ASSERT_FALSE(ds.empty());
+  const std::string folder = dir_.Sub("corpus");
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder + "/a.txt") << "the first file";
+  std::ofstream(folder + "/b-\xff\xfe.txt") << "a file whose name is not UTF-8";
+  std::ofstream(folder + "/c.txt") << "the third file";
+  const std::string cmd = std::string(PROVLEDGER_CLI_PATH) + " --server " + d_.addr() +
+                          " register --dataset-id " + ds + " " + folder + " > " +
+                          dir_.Sub("cli-out") + " 2>&1";
+  int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  std::ifstream out(dir_.Sub("cli-out"));
+  std::string text((std::istreambuf_iterator<char>(out)), {});
+  EXPECT_NE(text.find("client_ref is not valid UTF-8"), std::string::npos) << text;
+}
+
 // A full disk: appends are refused (never acknowledged), the registry
 // reports NOT_SERVING, and once space is freed the server resumes by itself.
 TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {

@@ -13,6 +13,7 @@
 #include "provledger/note.h"
 #include "provledger/server.h"
 #include "provledger/sha256.h"
+#include "provledger/v1/lineage.grpc.pb.h"
 #include "test_util.h"
 
 namespace provledger {
@@ -715,6 +716,91 @@ TEST_F(ServerTest, UnsafeReferencesAreRefusedAndEchoesAreBounded) {
   s = registry_->CreateDataset(&ctx, create, &created);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("name"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// A message the server cannot parse (here a string field holding invalid
+// UTF-8) ends the stream INVALID_ARGUMENT naming the message and the field,
+// after the receipts of what came before it; nothing after it is read.
+TEST_F(ServerTest, AMalformedMessageEndsTheStreamWithAnError) {
+  std::string ds = CreateDataset("malformed");
+  std::vector<v1::DocumentReceipt> r;
+  grpc::Status s = RegisterAll(registry_.get(),
+                               {{ds, "first", "the first document"},
+                                {ds, "bad-\xff\xfe-ref", "the second document"},
+                                {ds, "third", "the third document"}},
+                               &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("message 2 of the stream"), std::string::npos)
+      << s.error_message();
+  EXPECT_NE(s.error_message().find("document.client_ref is not valid UTF-8"), std::string::npos)
+      << s.error_message();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].client_ref(), "first");
+
+  // In a batch the path names the document.
+  grpc::ClientContext ctx;
+  auto stream = registry_->RegisterDocuments(&ctx);
+  v1::RegisterDocumentsRequest batch;
+  batch.set_dataset_id(ds);
+  for (int i = 0; i < 3; ++i) {
+    auto* d = batch.add_documents();
+    d->set_client_ref(i == 2 ? "\xc0\xaf" : "b" + std::to_string(i));
+    d->set_content("batch document " + std::to_string(i));
+  }
+  stream->Write(batch);
+  stream->WritesDone();
+  v1::RegisterDocumentsResponse resp;
+  while (stream->Read(&resp)) {
+  }
+  s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("documents[2].client_ref"), std::string::npos)
+      << s.error_message();
+}
+
+TEST_F(ServerTest, AMalformedMatchQueryIsAnErrorNotAPartialAnswer) {
+  auto lineage = v1::LineageService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  v1::MatchContentResponse resp;
+  auto writer = lineage->MatchContent(&ctx, &resp);
+  v1::MatchContentRequest part;
+  part.set_content("the first part of the work ");
+  writer->Write(part);
+  v1::MatchContentRequest bad;
+  bad.mutable_options()->set_page_token("\xff\xfe");
+  bad.set_content("the rest of the work");
+  writer->Write(bad);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_NE(s.error_message().find("message 2 of the stream"), std::string::npos)
+      << s.error_message();
+}
+
+// A unary request that cannot be parsed is INVALID_ARGUMENT with a message,
+// not INTERNAL with none.
+TEST_F(ServerTest, AnUnparsableUnaryRequestIsInvalidArgument) {
+  std::string resp;
+  grpc::Status s = testing::RawUnary(channel_.get(), "/provledger.v1.RegistryService/CreateDataset",
+                                     "\xff\xff\xff\xff", &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("not a valid provledger.v1.CreateDatasetRequest"),
+            std::string::npos)
+      << s.error_message();
+  // CreateDatasetRequest.name (field 1) holding invalid UTF-8.
+  s = testing::RawUnary(channel_.get(), "/provledger.v1.RegistryService/CreateDataset",
+                        std::string("\x0a\x02\xff\xfe", 4), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("name is not valid UTF-8"), std::string::npos)
+      << s.error_message();
+  // The same method still answers a good request.
+  EXPECT_FALSE(CreateDataset("after-garbage").empty());
 }
 
 }  // namespace

@@ -271,6 +271,12 @@ int Register(const RegisterArgs& args) {
     return 1;
   }
   if (!s.ok()) return Fail("register", s);
+  if (progress.acked.load() < progress.sent.load()) {
+    // Never report success over documents without a receipt.
+    std::cerr << "provledger: register: " << (progress.sent.load() - progress.acked.load())
+              << " of " << progress.sent.load() << " documents got no receipt\n";
+    return 1;
+  }
   return 0;
 }
 
