@@ -89,6 +89,12 @@ std::string UrlHost(std::string_view url);
 bool GlobMatch(std::string_view pattern, std::string_view text);
 // Whether `host` is `domain` or one of its subdomains (both lower case).
 bool DomainCovers(std::string_view domain, std::string_view host);
+// Whether `domain` (lower-case ASCII, IDNs in punycode) is a public suffix
+// under the Public Suffix List as packaged by Debian (libpsl's built-in
+// list): "com", "co.uk", "github.io". A declaration or assessment of one
+// would cover every registrant under it. Names the list does not know
+// ("localhost", "intranet") are not public suffixes.
+bool IsPublicSuffix(std::string_view domain);
 
 // Fills every field `doc` leaves empty/unspecified from `defaults` (the
 // dataset's default source record): document values override.

@@ -1,6 +1,8 @@
 // Policy files and their evaluation (docs/policy.md).
 #include "provledger/policy.h"
 
+#include <libpsl.h>
+
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -145,6 +147,15 @@ bool DomainCovers(std::string_view domain, std::string_view host) {
   return host.size() > domain.size() &&
          host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
          host[host.size() - domain.size() - 1] == '.';
+}
+
+bool IsPublicSuffix(std::string_view domain) {
+  const psl_ctx_t* psl = psl_builtin();
+  if (psl == nullptr) return domain.find('.') == std::string_view::npos;
+  std::string d(domain);
+  while (!d.empty() && d.back() == '.') d.pop_back();
+  return d.empty() ||
+         psl_is_public_suffix2(psl, d.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
 
 std::string_view SourceCategoryName(SourceCategory c) {

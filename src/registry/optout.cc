@@ -1,7 +1,9 @@
 // The opt-out registry: declarations in the ledger, matching in memory.
+#include <algorithm>
 #include <mutex>
 
 #include "optout_index.h"
+#include "provledger/encoding.h"
 #include "provledger/index_keys.h"
 #include "provledger/registry.h"
 #include "provledger/status_macros.h"
@@ -10,6 +12,11 @@
 
 namespace provledger {
 namespace {
+
+// A pattern is glob-matched against the URLs of its host: its length bounds
+// each comparison (O(URL length x pattern length) at worst).
+constexpr size_t kMaxUrlPatternBytes = 1024;
+constexpr int kMaxUrlPatternStars = 16;
 
 absl::Status CheckField(const std::string& v, const char* field, size_t max) {
   return registry_internal::CheckText(v, field, max, false);
@@ -56,7 +63,7 @@ absl::StatusOr<LineageInfo<OptOutEntry>> Registry::DeclareOptOut(const OptOutSpe
   if (spec.declarant.empty()) return absl::InvalidArgumentError("declarant is required");
   PL_RETURN_IF_ERROR(CheckField(spec.declarant, "declarant", 256));
   PL_RETURN_IF_ERROR(CheckField(spec.reference, "reference", 2048));
-  PL_RETURN_IF_ERROR(CheckField(spec.url_pattern, "url_pattern", 4096));
+  PL_RETURN_IF_ERROR(CheckField(spec.url_pattern, "url_pattern", kMaxUrlPatternBytes));
   PL_RETURN_IF_ERROR(CheckField(spec.domain, "domain", 253));
   int targets = (spec.content.has_value() ? 1 : 0) + (spec.url_pattern.empty() ? 0 : 1) +
                 (spec.domain.empty() ? 0 : 1);
@@ -93,11 +100,30 @@ absl::StatusOr<LineageInfo<OptOutEntry>> Registry::DeclareOptOut(const OptOutSpe
       return absl::InvalidArgumentError(
           "url_pattern must be a URL glob such as https://example.com/books/*");
     }
+    auto host = UrlPatternHost(spec.url_pattern);
+    if (!host.has_value()) {
+      return absl::InvalidArgumentError(
+          "url_pattern must name its host (https://example.com/books/* or "
+          "https://*.example.com/*), not a wildcard that could cover every site");
+    }
+    if (policy::IsPublicSuffix(host->host)) {
+      return absl::InvalidArgumentError("url_pattern covers the public suffix '" + host->host +
+                                        "', every site registered under it; name a domain");
+    }
+    if (std::count(spec.url_pattern.begin(), spec.url_pattern.end(), '*') > kMaxUrlPatternStars) {
+      return absl::InvalidArgumentError("url_pattern has more than " +
+                                        std::to_string(kMaxUrlPatternStars) + " '*'");
+    }
     entry.kind = OptOutKind::kUrlPattern;
     entry.pattern = spec.url_pattern;
   } else {
     if (spec.domain.find_first_of("/:* ") != std::string::npos || spec.domain.front() == '.') {
       return absl::InvalidArgumentError("domain must be a host name such as example.com");
+    }
+    if (policy::IsPublicSuffix(AsciiLower(spec.domain))) {
+      return absl::InvalidArgumentError("domain '" + spec.domain +
+                                        "' is a public suffix, which would cover every site "
+                                        "registered under it; name a domain");
     }
     entry.kind = OptOutKind::kDomain;
     entry.pattern = spec.domain;

@@ -29,10 +29,36 @@ void OptOutIndex::Add(uint64_t ledger_index, const OptOutEntry& e) {
       for (uint64_t band : fingerprint::LshBands(sig)) by_band_[band].push_back(id);
       d.minhash = sig;
     }
+  } else if (e.kind == OptOutKind::kDomain) {
+    by_domain_[d.pattern].push_back(id);
+  } else if (auto host = UrlPatternHost(d.pattern); host.has_value()) {
+    (host->subdomains ? by_domain_ : by_host_)[host->host].push_back(id);
   } else {
-    patterns_.push_back(id);
+    unindexed_.push_back(id);
   }
   declarations_.push_back(std::move(d));
+}
+
+std::optional<PatternHost> UrlPatternHost(std::string_view pattern) {
+  size_t sep = pattern.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::nullopt;
+  std::string_view rest = pattern.substr(sep + 3);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  size_t colon = authority.find(':');  // a port, literal or '*'
+  std::string_view host = authority.substr(0, colon);
+  PatternHost out;
+  if (host.size() > 2 && host.substr(0, 2) == "*.") {
+    out.subdomains = true;
+    host.remove_prefix(2);
+  }
+  if (host.empty() || host.front() == '.' || host.back() == '.') return std::nullopt;
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-';
+    if (!ok) return std::nullopt;  // '*', '?', '@' (user info), ...
+  }
+  out.host = AsciiLower(host);
+  return out;
 }
 
 size_t OptOutIndex::size() const {
@@ -72,16 +98,36 @@ std::vector<policy::OptOutMatch> OptOutIndex::Match(const std::string& content_i
       }
     }
   }
-  if (!url.empty() && !patterns_.empty()) {
-    std::string host = UrlHostImpl(url);
-    for (size_t id : patterns_) {
+  if (!url.empty()) {
+    auto check = [&](size_t id) {
       const Declaration& d = declarations_[id];
-      if (d.kind == OptOutKind::kUrlPattern && policy::GlobMatch(d.pattern, url))
+      if (d.kind == OptOutKind::kUrlPattern && policy::GlobMatch(d.pattern, url)) {
         add(id, "url_pattern");
-      if (d.kind == OptOutKind::kDomain && !host.empty() && policy::DomainCovers(d.pattern, host)) {
-        add(id, "domain");
+      }
+    };
+    const std::string host = UrlHostImpl(url);
+    if (!host.empty()) {
+      if (auto it = by_host_.find(host); it != by_host_.end()) {
+        for (size_t id : it->second) check(id);
+      }
+      // The host, then each parent domain: domain declarations cover their
+      // subdomains, and "*." patterns are compared.
+      for (std::string_view domain = host;;) {
+        if (auto it = by_domain_.find(std::string(domain)); it != by_domain_.end()) {
+          for (size_t id : it->second) {
+            if (declarations_[id].kind == OptOutKind::kDomain) {
+              add(id, "domain");
+            } else {
+              check(id);
+            }
+          }
+        }
+        size_t dot = domain.find('.');
+        if (dot == std::string_view::npos) break;
+        domain.remove_prefix(dot + 1);
       }
     }
+    for (size_t id : unindexed_) check(id);
   }
   std::sort(out.begin(), out.end(), [](const policy::OptOutMatch& a, const policy::OptOutMatch& b) {
     return a.declaration_index < b.declaration_index;

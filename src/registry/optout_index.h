@@ -9,6 +9,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -44,8 +45,25 @@ class OptOutIndex {
   std::unordered_map<std::string, std::vector<size_t>> by_content_id_;
   std::unordered_map<std::string, std::vector<size_t>> by_normalized_hash_;
   std::unordered_map<uint64_t, std::vector<size_t>> by_band_;
-  std::vector<size_t> patterns_;  // URL patterns and domains
+  // URL patterns and domains, by the host they are confined to, so a URL is
+  // compared only with the declarations of its own host and parent domains.
+  std::unordered_map<std::string, std::vector<size_t>> by_host_;    // exact host
+  std::unordered_map<std::string, std::vector<size_t>> by_domain_;  // and subdomains
+  // Patterns declared before patterns had to name a host (older ledgers):
+  // compared with every URL, as they were then. New ones are refused.
+  std::vector<size_t> unindexed_;
 };
+
+// The literal host a URL pattern is confined to: "https://news.example.org/*"
+// is {"news.example.org", false}, "https://*.example.org/a/*" is
+// {"example.org", true} (that domain's subdomains). nullopt when the host
+// part is not a literal host, optionally after "*." (a pattern such as
+// "http*://*" would cover every site).
+struct PatternHost {
+  std::string host;  // lower case
+  bool subdomains = false;
+};
+std::optional<PatternHost> UrlPatternHost(std::string_view pattern);
 
 // The latest assessment of each source (domain or dataset name), so each
 // registration is checked against the blacklist without reads. Thread-safe.

@@ -54,6 +54,11 @@ absl::StatusOr<LineageInfo<AssessmentEntry>> Registry::RecordSourceAssessment(
   if (spec.kind == SourceKind::kDomain && source.find_first_of("/:* ") != std::string::npos) {
     return absl::InvalidArgumentError("source must be a host name such as example.com");
   }
+  if (spec.kind == SourceKind::kDomain && policy::IsPublicSuffix(source)) {
+    return absl::InvalidArgumentError("source '" + source +
+                                      "' is a public suffix; assess a domain registered under "
+                                      "it, not every site at once");
+  }
   if (spec.sample_size == 0) return absl::InvalidArgumentError("sample_size must be positive");
   if (spec.failures > spec.sample_size) {
     return absl::InvalidArgumentError("failures exceeds sample_size");

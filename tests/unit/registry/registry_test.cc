@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <functional>
 
 #include "provledger/encoding.h"
@@ -704,6 +706,92 @@ TEST_F(RegistryAssessmentTest, ReevaluationUnderANewPolicyAppendsEntriesAndKeeps
   EXPECT_EQ(now.policy_sha256, lenient.sha256());
   EXPECT_EQ(Stored(out.receipts[0].ledger_index).verdict, 3);               // history kept
   EXPECT_EQ(ValueOrDie(registry_->ReevaluateDataset(ds)).reevaluated, 0u);  // idempotent
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// Declarations that would cover every site, or a whole public suffix, are
+// refused: they would veto every later registration from it.
+TEST_F(RegistryOptOutTest, WildcardHostsAndPublicSuffixesAreRefused) {
+  for (const char* pattern :
+       {"http*://*", "https://*/*", "https://*com/*", "https://user@*.example.com/*",
+        "https://*.com/*", "https://co.uk/*", "https://*.github.io/*"}) {
+    auto bad = registry_->DeclareOptOut({"X", "", std::nullopt, pattern, ""});
+    EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << pattern;
+    EXPECT_NE(bad.status().message().find("url_pattern"), std::string::npos) << pattern;
+  }
+  EXPECT_FALSE(registry_
+                   ->DeclareOptOut(
+                       {"X", "", std::nullopt, "https://x.example/" + std::string(1100, 'a'), ""})
+                   .ok());
+  for (const char* domain : {"com", "co.uk", "COM", "github.io", "com.cn"}) {
+    auto bad = registry_->DeclareOptOut({"X", "", std::nullopt, "", domain});
+    EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << domain;
+    EXPECT_NE(bad.status().message().find("public suffix"), std::string::npos) << domain;
+  }
+  AssessmentSpec tld{SourceKind::kDomain, "com", 100, 90, "qa", "", ""};
+  auto assessed = registry_->RecordSourceAssessment(tld, nullptr);
+  EXPECT_EQ(assessed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(assessed.status().message().find("public suffix"), std::string::npos);
+  const uint64_t size = ledger_->Latest()->size;
+  // What a rights holder may declare is still accepted.
+  PL_EXPECT_OK(
+      registry_->DeclareOptOut({"X", "", std::nullopt, "https://*.example.com/books/*", ""})
+          .status());
+  PL_EXPECT_OK(registry_->DeclareOptOut({"X", "", std::nullopt, "", "example.co.uk"}).status());
+  EXPECT_EQ(ledger_->Latest()->size, size + 2);
+}
+
+// Patterns are indexed by host: thousands of declarations cost a
+// registration only the ones of its own host and parent domains.
+TEST_F(RegistryOptOutTest, ThousandsOfPatternsDoNotSlowRegistration) {
+  RegistryOptions o = registry_->options();
+  o.max_document_bytes = 4096;
+  o.max_client_ref_bytes = 64;
+  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
+  DatasetSpec spec{"crawl", "1", "", "", "", {}};
+  spec.default_source.category = policy::SourceCategory::kOther;
+  spec.default_source.license = "CC-BY-4.0";
+  spec.default_source.personal_info = policy::PersonalInfo::kNone;
+  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  const std::string long_path(3000, 'p');
+  auto register_docs = [&](const std::string& tag) {
+    std::vector<DocumentRegistration> docs;
+    for (int i = 0; i < 2000; ++i) {
+      docs.push_back(TextDoc(ds, tag + std::to_string(i), "text of " + tag + std::to_string(i),
+                             "https://site" + std::to_string(i % 50) + ".example.net/" + long_path +
+                                 "/" + std::to_string(i)));
+    }
+    auto start = std::chrono::steady_clock::now();
+    RegisterOutcome out = registry_->Register(std::move(docs));
+    PL_EXPECT_OK(out.status);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const double without = register_docs("before");
+  for (int i = 0; i < 3000; ++i) {
+    std::string pattern =
+        "https://victim" + std::to_string(i) + ".example.org/*" + long_path.substr(0, 900) + "*";
+    PL_ASSERT_OK(registry_->DeclareOptOut({"D" + std::to_string(i), "", std::nullopt, pattern, ""})
+                     .status());
+  }
+  // One pattern on a host the documents use: it still applies.
+  PL_ASSERT_OK(
+      registry_->DeclareOptOut({"Site 7", "", std::nullopt, "https://site7.example.net/*", ""})
+          .status());
+  const double with = register_docs("after");
+  // Before the index every URL was compared with all 3,000 patterns: ~0.09x.
+  std::printf("registration with 3,000 patterns: %.3f s vs %.3f s without (%.2fx)\n", with, without,
+              without / with);
+  EXPECT_GT(without / with, 0.5);
+  std::vector<DocumentRegistration> one;
+  one.push_back(TextDoc(ds, "check", "a page of site 7", "https://site7.example.net/page"));
+  RegisterOutcome out = registry_->Register(std::move(one));
+  PL_ASSERT_OK(out.status);
+  EXPECT_EQ(out.receipts[0].verdict.verdict, 3);  // REJECTED
 }
 
 }  // namespace
