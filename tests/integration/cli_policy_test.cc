@@ -2,6 +2,9 @@
 // the policy library does, and names the field of a malformed record.
 #include <gtest/gtest.h>
 #include <stdio.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -74,6 +77,42 @@ TEST(CliPolicyTest, CheckJudgesRecordsWithDefaultsAndIntendedUse) {
   out.clear();
   EXPECT_NE(RunPolicy("check " + dir.Sub("bad.jsonl"), &out, &err), 0);
   EXPECT_NE(err.find("bad.jsonl:1: source.category must be one of"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// A record nesting 100,000 arrays crashed the CLI (recursive serialisation);
+// it is refused with the line named, by every command that reads JSONL.
+TEST(CliPolicyTest, DeeplyNestedRecordsAreRefusedNotACrash) {
+  TempDir dir;
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::ofstream(dir.Sub("deep.jsonl"))
+      << R"({"ref": "ok", "text": "fine", "source": {"license": "MIT"}})"
+      << "\n"
+      << R"({"ref": "deep", "text": "x", "source": {"license": )" << deep << "}}\n";
+  std::vector<nlohmann::json> lines;
+  std::string err;
+  int rc = RunPolicy("check " + dir.Sub("deep.jsonl"), &lines, &err);
+  ASSERT_TRUE(WIFEXITED(rc)) << "killed by a signal: " << rc;
+  EXPECT_EQ(WEXITSTATUS(rc), 1);
+  EXPECT_NE(err.find("deep.jsonl:2"), std::string::npos) << err;
+  for (const char* command :
+       {" fingerprint ", " register --dataset-id ds_x --server 127.0.0.1:1 "}) {
+    std::string cmd = std::string(PROVLEDGER_CLI_PATH) + command + dir.Sub("deep.jsonl") + " > " +
+                      dir.Sub("out") + " 2>&1";
+    int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status)) << command << " killed by a signal";
+    EXPECT_NE(WEXITSTATUS(status), 0) << command;
+    std::ifstream out(dir.Sub("out"));
+    std::string text((std::istreambuf_iterator<char>(out)), {});
+    if (std::string(command) == " fingerprint ") {
+      EXPECT_NE(text.find("nested deeper than 64"), std::string::npos) << text;
+    }
+  }
 }
 
 }  // namespace

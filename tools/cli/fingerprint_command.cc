@@ -171,8 +171,14 @@ int Fingerprint(const FingerprintArgs& args) {
     if (file.jsonl) {
       std::string line;
       uint64_t line_no = 0;
-      while (std::getline(f, line)) {
-        auto record = ParseJsonlLine(line, file, ++line_no);
+      for (LineRead got; (got = ReadJsonlLine(f, &line)) != LineRead::kEnd;) {
+        ++line_no;
+        if (got == LineRead::kTooLong) {
+          std::cerr << "provledger: " << file.path.string() << ":" << line_no
+                    << ": line longer than " << kMaxJsonlLineBytes << " bytes\n";
+          return 1;
+        }
+        auto record = ParseJsonlLine(line, file, line_no);
         if (!record.ok()) {
           std::cerr << "provledger: " << record.status().message() << "\n";
           return 1;
@@ -182,6 +188,13 @@ int Fingerprint(const FingerprintArgs& args) {
         }
       }
     } else {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(file.path, ec);
+      if (!ec && size > kMaxJsonlLineBytes) {
+        std::cerr << "provledger: " << file.path.string() << " is larger than "
+                  << kMaxJsonlLineBytes << " bytes, more than a document may hold\n";
+        return 1;
+      }
       add(Item{file.ref, std::string(std::istreambuf_iterator<char>(f), {}), std::nullopt});
     }
   }

@@ -32,9 +32,55 @@ absl::StatusOr<std::vector<InputFile>> ExpandInputs(const std::vector<std::strin
   return files;
 }
 
+LineRead ReadJsonlLine(std::istream& in, std::string* line) {
+  line->clear();
+  std::streambuf* buf = in.rdbuf();
+  bool any = false;
+  for (int c = buf->sbumpc(); c != std::char_traits<char>::eof(); c = buf->sbumpc()) {
+    any = true;
+    if (c == '\n') return LineRead::kLine;
+    if (line->size() == kMaxJsonlLineBytes) {
+      line->clear();
+      do {
+        c = buf->sbumpc();
+      } while (c != '\n' && c != std::char_traits<char>::eof());
+      return LineRead::kTooLong;
+    }
+    line->push_back(static_cast<char>(c));
+  }
+  return any ? LineRead::kLine : LineRead::kEnd;
+}
+
+bool JsonDepthWithin(std::string_view json, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
 absl::StatusOr<std::optional<JsonlRecord>> ParseJsonlLine(const std::string& line,
                                                           const InputFile& file, uint64_t line_no) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return std::optional<JsonlRecord>();
+  if (!JsonDepthWithin(line, kMaxJsonDepth)) {
+    return absl::InvalidArgumentError(file.path.string() + ":" + std::to_string(line_no) +
+                                      ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                      " levels");
+  }
   nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
     return absl::InvalidArgumentError(file.path.string() + ":" + std::to_string(line_no) +

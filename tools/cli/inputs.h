@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,6 +27,21 @@ struct InputFile {
 absl::StatusOr<std::vector<InputFile>> ExpandInputs(const std::vector<std::string>& inputs,
                                                     bool force_jsonl);
 
+// A JSONL line longer than this is refused rather than read into memory
+// whole (a line is one document and its source record, JSON-escaped).
+inline constexpr size_t kMaxJsonlLineBytes = size_t{256} << 20;
+// JSON nested deeper than this is refused before it is parsed (the JSON
+// library serialises recursively).
+inline constexpr int kMaxJsonDepth = 64;
+
+enum class LineRead { kLine, kEnd, kTooLong };
+// Reads the next line of `in` into *line (without its newline), at most
+// kMaxJsonlLineBytes; kTooLong skips the rest of that line.
+LineRead ReadJsonlLine(std::istream& in, std::string* line);
+// Whether `json` nests arrays and objects at most `max_depth` deep
+// (strings are skipped; the text need not be valid JSON).
+bool JsonDepthWithin(std::string_view json, int max_depth);
+
 struct JsonlRecord {
   std::string ref;  // "ref", or "<file ref>:<line>" when absent
   std::string text;
@@ -34,8 +51,8 @@ struct JsonlRecord {
 
 // Parses line `line_no` of a JSONL shard: nullopt for a blank line;
 // InvalidArgument "<path>:<line>: expected ..." when it is not a
-// {"ref": ..., "text": ..., "source": {...}} object, or its "source" is
-// malformed (the field is named).
+// {"ref": ..., "text": ..., "source": {...}} object, nests deeper than
+// kMaxJsonDepth, or its "source" is malformed (the field is named).
 absl::StatusOr<std::optional<JsonlRecord>> ParseJsonlLine(const std::string& line,
                                                           const InputFile& file, uint64_t line_no);
 

@@ -55,8 +55,14 @@ int PolicyCheck(const PolicyCheckArgs& args) {
     std::ifstream in(file.path, std::ios::binary);
     std::string line;
     uint64_t line_no = 0;
-    while (std::getline(in, line)) {
+    for (LineRead got; (got = ReadJsonlLine(in, &line)) != LineRead::kEnd;) {
       ++line_no;
+      if (got == LineRead::kTooLong || !JsonDepthWithin(line, kMaxJsonDepth)) {
+        std::cerr << "provledger: " << file.path.string() << ":" << line_no
+                  << (got == LineRead::kTooLong ? ": line too long" : ": JSON nested too deep")
+                  << "\n";
+        return 1;
+      }
       // Records need no text here: add an empty one so the shared parser
       // accepts {"ref": ..., "source": {...}}.
       nlohmann::json j = nlohmann::json::parse(line, nullptr, false);

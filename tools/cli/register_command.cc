@@ -176,8 +176,14 @@ int Register(const RegisterArgs& args) {
       if (file.jsonl) {
         std::string line;
         uint64_t line_no = 0;
-        while (std::getline(in, line)) {
-          auto record = ParseJsonlLine(line, file, ++line_no);
+        for (LineRead got; (got = ReadJsonlLine(in, &line)) != LineRead::kEnd;) {
+          ++line_no;
+          if (got == LineRead::kTooLong) {
+            send_error = file.path.string() + ":" + std::to_string(line_no) +
+                         ": line longer than " + std::to_string(kMaxJsonlLineBytes) + " bytes";
+            break;
+          }
+          auto record = ParseJsonlLine(line, file, line_no);
           if (!record.ok()) {
             send_error = std::string(record.status().message());
             break;
