@@ -341,6 +341,9 @@ class DocumentAssembler {
                                                               std::string_view content, bool more);
   // True while a document is partly received.
   bool in_progress() const { return in_progress_; }
+  // The bytes of the current document held in memory (while it may still be
+  // fingerprinted); 0 between documents.
+  size_t buffered_bytes() const { return in_progress_ ? buffer_.size() : 0; }
   const std::string& current_ref() const { return current_.client_ref; }
 
  private:

@@ -61,6 +61,11 @@ struct ServerConfig {
   // its receipts.
   size_t max_streams_per_connection = 64;
   size_t max_threads = 256;
+  // Bytes of partly sent documents all registration streams together may
+  // hold (beyond: RESOURCE_EXHAUSTED), and how long a stream may leave a
+  // document half sent before it is ended.
+  uint64_t max_assembling_bytes = uint64_t{1} << 30;
+  std::chrono::milliseconds partial_document_timeout{60000};
   // How often, while the ledger refuses appends (a full disk), the server
   // asks the storage to resume.
   std::chrono::milliseconds write_retry_interval{1000};

@@ -188,7 +188,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   }
   impl->registry = std::make_unique<Registry>(impl->ledger.get(), SystemClock(), registry_options);
   impl->ledger_service = std::make_unique<service::LedgerServiceImpl>(impl->ledger.get());
-  impl->registry_service = std::make_unique<service::RegistryServiceImpl>(impl->registry.get());
+  service::RegistrationLimits limits;
+  limits.max_assembling_bytes = config.max_assembling_bytes;
+  limits.partial_document_timeout = config.partial_document_timeout;
+  impl->registry_service =
+      std::make_unique<service::RegistryServiceImpl>(impl->registry.get(), limits);
   impl->lineage = std::make_unique<LineageQueries>(impl->ledger.get(), impl->postings.get());
   impl->lineage_service = std::make_unique<service::LineageServiceImpl>(
       impl->lineage.get(), config.registry.max_document_bytes,

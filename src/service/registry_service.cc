@@ -180,9 +180,35 @@ struct StreamState {
   // never reads would have the server buffer receipts without end.
   size_t unsent = 0;
   bool reading_done = false;
+  // The reader waits for the next part of a document it holds (a stalled
+  // client), since read_started.
+  bool waiting_for_part = false;
+  std::chrono::steady_clock::time_point read_started;
   absl::Status error;                   // first failure; ends the stream
   v1::RegisterDocumentsResponse ready;  // durable receipts not yet sent
   std::shared_ptr<const SignedCheckpoint> ready_checkpoint;
+};
+
+// This stream's share of the bytes of partly received documents that all
+// streams hold, given back when the stream ends.
+class AssemblyBytes {
+ public:
+  explicit AssemblyBytes(std::atomic<uint64_t>* total) : total_(total) {}
+  ~AssemblyBytes() { Set(0); }
+  AssemblyBytes(const AssemblyBytes&) = delete;
+  AssemblyBytes& operator=(const AssemblyBytes&) = delete;
+  void Set(uint64_t bytes) {
+    if (bytes >= held_) {
+      total_->fetch_add(bytes - held_);
+    } else {
+      total_->fetch_sub(held_ - bytes);
+    }
+    held_ = bytes;
+  }
+
+ private:
+  std::atomic<uint64_t>* total_;
+  uint64_t held_ = 0;
 };
 
 void AddReceipts(StreamState* st, size_t documents, RegisterOutcome out) {
@@ -342,8 +368,8 @@ absl::StatusOr<std::vector<DocumentRegistration>> BatchDocuments(
 
 }  // namespace
 
-RegistryServiceImpl::RegistryServiceImpl(Registry* registry, size_t max_in_flight)
-    : registry_(registry), max_in_flight_(max_in_flight) {
+RegistryServiceImpl::RegistryServiceImpl(Registry* registry, RegistrationLimits limits)
+    : registry_(registry), limits_(limits) {
   const std::string service = v1::RegistryService::service_full_name();
   using Self = RegistryServiceImpl;
   MarkMethodStreamed(MethodIndex(service, "CreateDataset"),
@@ -368,14 +394,29 @@ grpc::Status RegistryServiceImpl::RegisterDocumentsParsed(grpc::ServerContext* c
   auto st = std::make_shared<StreamState>();
   ParsedReader<v1::RegisterDocumentsRequest> reader(stream);
 
-  // Writer: sends receipts as they become durable, merging whatever is ready.
-  std::thread writer([st, stream] {
+  // Writer: sends receipts as they become durable, merging whatever is
+  // ready; and ends a stream whose client stopped in the middle of a
+  // document.
+  const auto timeout = limits_.partial_document_timeout;
+  std::thread writer([st, stream, ctx, timeout] {
     bool client_gone = false;
     std::unique_lock<std::mutex> lock(st->mu);
     while (true) {
-      st->cv.wait(lock, [&] {
-        return st->ready.receipts_size() > 0 || (st->reading_done && st->in_flight == 0);
-      });
+      const bool woken = st->cv.wait_for(
+          lock, std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(1)), [&] {
+            return st->ready.receipts_size() > 0 || (st->reading_done && st->in_flight == 0);
+          });
+      if (!woken) {
+        if (st->waiting_for_part && std::chrono::steady_clock::now() - st->read_started > timeout &&
+            st->error.ok()) {
+          st->error = absl::DeadlineExceededError(
+              "no part of the document being sent came within " + std::to_string(timeout.count()) +
+              " ms; the stream was ended");
+          ctx->TryCancel();
+          st->cv.notify_all();
+        }
+        continue;
+      }
       if (st->ready.receipts_size() == 0) return;  // done and drained
       v1::RegisterDocumentsResponse resp;
       resp.Swap(&st->ready);
@@ -403,6 +444,7 @@ grpc::Status RegistryServiceImpl::RegisterDocumentsParsed(grpc::ServerContext* c
   };
 
   DocumentAssembler assembler(registry_);
+  AssemblyBytes held(&assembling_bytes_);
   policy::SourceRecord pending_source;  // of the document being assembled
   std::string first_source_bytes;
   absl::Status read_error;
@@ -410,11 +452,22 @@ grpc::Status RegistryServiceImpl::RegisterDocumentsParsed(grpc::ServerContext* c
   while (true) {
     {
       std::unique_lock<std::mutex> lock(st->mu);
-      st->cv.wait(lock,
-                  [&] { return st->in_flight + st->unsent < max_in_flight_ || !st->error.ok(); });
+      st->cv.wait(lock, [&] {
+        return st->in_flight + st->unsent < limits_.max_in_flight || !st->error.ok();
+      });
       if (!st->error.ok()) break;
     }
-    if (!reader.Read(&req)) {
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->waiting_for_part = assembler.in_progress();
+      st->read_started = std::chrono::steady_clock::now();
+    }
+    const bool got = reader.Read(&req);
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->waiting_for_part = false;
+    }
+    if (!got) {
       read_error = reader.status();
       break;
     }
@@ -457,8 +510,15 @@ grpc::Status RegistryServiceImpl::RegisterDocumentsParsed(grpc::ServerContext* c
           "document.source changed in the middle of document '" + assembler.current_ref() + "'");
       break;
     }
+    if (assembling_bytes_.load() + req.document().content().size() > limits_.max_assembling_bytes) {
+      read_error = absl::ResourceExhaustedError(
+          "the server holds its limit of " + std::to_string(limits_.max_assembling_bytes) +
+          " bytes of partly sent documents; retry later, or send client fingerprints");
+      break;
+    }
     auto done = assembler.AddPart(req.dataset_id(), req.document().client_ref(),
                                   req.document().content(), req.document().more());
+    held.Set(assembler.buffered_bytes());
     if (!done.ok()) {
       read_error = done.status();
       break;

@@ -30,12 +30,15 @@ struct DocumentPartFields {
 
 class ServerTest : public ::testing::Test {
  protected:
-  void StartServer(uint64_t max_document_bytes = 64ull << 20) {
+  void StartServer(uint64_t max_document_bytes = 64ull << 20,
+                   const std::function<void(ServerConfig*)>& adjust = nullptr) {
+    server_.reset();
     ServerConfig config;
     config.data_dir = dir_.Sub("data");
     config.listen = "127.0.0.1:0";
     config.origin = "test.example/provledger";
     config.registry.max_document_bytes = max_document_bytes;
+    if (adjust) adjust(&config);
     server_ = ValueOrDie(Server::Start(config));
     channel_ = testing::Channel("127.0.0.1:" + std::to_string(server_->port()));
     ledger_ = v1::LedgerService::NewStub(channel_);
@@ -801,6 +804,84 @@ TEST_F(ServerTest, AnUnparsableUnaryRequestIsInvalidArgument) {
       << s.error_message();
   // The same method still answers a good request.
   EXPECT_FALSE(CreateDataset("after-garbage").empty());
+}
+
+}  // namespace
+}  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// A client that stops in the middle of a document is cut off after the
+// timeout, and what it held is given back.
+TEST_F(ServerTest, AHalfSentDocumentTimesOut) {
+  StartServer(64ull << 20, [](ServerConfig* c) {
+    c->partial_document_timeout = std::chrono::milliseconds(1500);
+  });
+  std::string ds = CreateDataset("stalled");
+  grpc::ClientContext ctx;
+  auto stream = registry_->RegisterDocuments(&ctx);
+  v1::RegisterDocumentsRequest part;
+  part.set_dataset_id(ds);
+  part.mutable_document()->set_client_ref("half");
+  part.mutable_document()->set_content(std::string(100000, 'h'));
+  part.mutable_document()->set_more(true);
+  ASSERT_TRUE(stream->Write(part));
+  const auto start = std::chrono::steady_clock::now();
+  v1::RegisterDocumentsResponse resp;
+  while (stream->Read(&resp)) {
+  }
+  grpc::Status s = stream->Finish();
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_FALSE(s.ok());
+  EXPECT_GE(waited, 1.4);
+  EXPECT_LT(waited, 10.0);
+  // A stream that keeps sending its parts in time is not cut off.
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(
+      RegisterAll(registry_.get(), {{ds, "whole", std::string(300000, 'w')}}, &r, nullptr, 100000)
+          .ok());
+  EXPECT_EQ(r.size(), 1u);
+}
+
+// Partly sent documents of all streams share one memory budget.
+TEST_F(ServerTest, PartlySentDocumentsShareABoundedBudget) {
+  StartServer(64ull << 20, [](ServerConfig* c) { c->max_assembling_bytes = 3u << 20; });
+  std::string ds = CreateDataset("budget");
+  grpc::ClientContext first_ctx;
+  auto first = registry_->RegisterDocuments(&first_ctx);
+  v1::RegisterDocumentsRequest part;
+  part.set_dataset_id(ds);
+  part.mutable_document()->set_client_ref("big");
+  part.mutable_document()->set_more(true);
+  for (int i = 0; i < 2; ++i) {
+    part.mutable_document()->set_content(std::string(1 << 20, static_cast<char>('a' + i)));
+    ASSERT_TRUE(first->Write(part));
+    part.clear_dataset_id();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // A second stream's 2 MiB would pass the 3 MiB budget.
+  std::vector<v1::DocumentReceipt> r;
+  grpc::Status s = RegisterAll(registry_.get(), {{ds, "second", std::string(2 << 20, 's')}}, &r,
+                               nullptr, 1 << 20);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_NE(s.error_message().find("partly sent documents"), std::string::npos);
+  // The first finishes its document; its bytes are given back.
+  part.mutable_document()->set_content("end");
+  part.mutable_document()->set_more(false);
+  ASSERT_TRUE(first->Write(part));
+  first->WritesDone();
+  v1::RegisterDocumentsResponse resp;
+  int receipts = 0;
+  while (first->Read(&resp)) receipts += resp.receipts_size();
+  ASSERT_TRUE(first->Finish().ok());
+  EXPECT_EQ(receipts, 1);
+  r.clear();
+  s = RegisterAll(registry_.get(), {{ds, "third", std::string(2 << 20, 't')}}, &r, nullptr,
+                  1 << 20);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.size(), 1u);
 }
 
 }  // namespace
