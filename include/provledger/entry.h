@@ -64,6 +64,9 @@ enum DocumentTag : uint16_t {
   kDocumentTagMinHash = 19,
   kDocumentTagTokenCount = 20,
   kDocumentTagWinnows = 21,  // version u8, then (hash u64 BE, token index u32 BE)*
+  // u64 BE: how many fingerprints the text had, when tag 21 holds only the
+  // first kMaxStoredWinnows of them (absent otherwise).
+  kDocumentTagWinnowsTotal = 22,
   // Source, license and the policy verdict (docs/policy.md); present together.
   kDocumentTagSource = 32,        // canonical source record, dataset defaults merged in
   kDocumentTagLicense = 33,       // canonical SPDX expression
@@ -97,7 +100,19 @@ struct TextFingerprintRecord {
   };
   uint8_t winnow_version = 0;
   std::vector<Winnow> winnows;
+  // When greater than winnows.size(): the text had this many fingerprints
+  // and `winnows` holds the first kMaxStoredWinnows (CapStoredWinnows).
+  uint64_t winnows_total = 0;
 };
+
+// An entry stores at most this many winnowing fingerprints (1.5 MiB), so
+// every entry stays fetchable by a client with gRPC's default 4 MiB limit,
+// whatever the document: the first ones in text order. A text with more
+// (a very long or very repetitive document) is matched as an excerpt only
+// within the part they cover (docs/ledger-format.md, tag 22).
+inline constexpr size_t kMaxStoredWinnows = 131072;
+// Cuts `t`'s winnowing list to kMaxStoredWinnows, recording the total.
+void CapStoredWinnows(TextFingerprintRecord* t);
 
 struct DatasetEntry {
   std::string dataset_id;

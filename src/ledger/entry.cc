@@ -103,6 +103,7 @@ std::string EncodeDocumentEntry(const DocumentEntry& d, int64_t timestamp_us) {
         p += 12;
       }
     }
+    if (t.winnows_total > t.winnows.size()) w.U64(kDocumentTagWinnowsTotal, t.winnows_total);
   }
   if (d.verdict.has_value()) {
     const VerdictRecord& v = *d.verdict;
@@ -159,14 +160,14 @@ absl::Status WalkEntry(std::string_view bytes, EntryType* type, int64_t* timesta
 
 // The fingerprint fields of a document entry, as stored (empty = absent).
 struct TextFields {
-  std::string_view origin, normalized_hash, minhash, token_count, winnows;
+  std::string_view origin, normalized_hash, minhash, token_count, winnows, winnows_total;
 };
 
 // The text fingerprint record of a document entry's fields: nullopt when
 // it has none. InvalidArgument if they are malformed or incomplete.
 absl::StatusOr<std::optional<TextFingerprintRecord>> DecodeTextFields(const TextFields& f) {
   if (f.origin.empty()) {
-    if (!f.winnows.empty()) {
+    if (!f.winnows.empty() || !f.winnows_total.empty()) {
       return absl::InvalidArgumentError("document entry: winnows without the other fingerprints");
     }
     return std::optional<TextFingerprintRecord>();
@@ -195,10 +196,25 @@ absl::StatusOr<std::optional<TextFingerprintRecord>> DecodeTextFields(const Text
       t.winnows.push_back({ReadU64BE(ws.data() + i), ReadU32BE(ws.data() + i + 8)});
     }
   }
+  if (!f.winnows_total.empty()) {
+    // Present only on a list cut to its first kMaxStoredWinnows.
+    if (f.winnows_total.size() != 8 || t.winnows.size() != kMaxStoredWinnows ||
+        ReadU64BE(f.winnows_total.data()) <= kMaxStoredWinnows) {
+      return absl::InvalidArgumentError("document entry: malformed winnows_total field");
+    }
+    t.winnows_total = ReadU64BE(f.winnows_total.data());
+  }
   return std::optional<TextFingerprintRecord>(std::move(t));
 }
 
 }  // namespace
+
+void CapStoredWinnows(TextFingerprintRecord* t) {
+  if (t->winnows.size() <= kMaxStoredWinnows) return;
+  t->winnows_total = t->winnows.size();
+  t->winnows.resize(kMaxStoredWinnows);
+  t->winnows.shrink_to_fit();
+}
 
 absl::StatusOr<DecodedEntry> DecodeEntry(std::string_view bytes) {
   DecodedEntry e;
@@ -233,6 +249,9 @@ absl::StatusOr<std::optional<TextFingerprintRecord>> DecodeDocumentFingerprints(
             break;
           case kDocumentTagWinnows:
             f.winnows = value;
+            break;
+          case kDocumentTagWinnowsTotal:
+            f.winnows_total = value;
             break;
           default:
             break;
@@ -279,7 +298,8 @@ absl::StatusOr<DocumentEntry> AsDocumentEntry(const DecodedEntry& e) {
   const std::string mh = Field(e, kDocumentTagMinHash);
   const std::string tc = Field(e, kDocumentTagTokenCount);
   const std::string ws = Field(e, kDocumentTagWinnows);
-  PL_ASSIGN_OR_RETURN(d.text, DecodeTextFields({origin, nh, mh, tc, ws}));
+  const std::string wt = Field(e, kDocumentTagWinnowsTotal);
+  PL_ASSIGN_OR_RETURN(d.text, DecodeTextFields({origin, nh, mh, tc, ws, wt}));
   std::string verdict = Field(e, kDocumentTagVerdict);
   if (!verdict.empty()) {
     VerdictRecord v;

@@ -58,8 +58,12 @@ TextFingerprintRecord TextRecord(const fingerprint::TextFingerprints& f, Fingerp
   t.minhash.assign(f.minhash.begin(), f.minhash.end());
   t.token_count = f.token_count;
   t.winnow_version = fingerprint::kWinnowVersion;
-  t.winnows.reserve(f.winnows.size());
-  for (const auto& w : f.winnows) t.winnows.push_back({w.hash, w.token_index});
+  t.winnows.reserve(std::min(f.winnows.size(), kMaxStoredWinnows));
+  for (const auto& w : f.winnows) {
+    if (t.winnows.size() == kMaxStoredWinnows) break;
+    t.winnows.push_back({w.hash, w.token_index});
+  }
+  if (f.winnows.size() > kMaxStoredWinnows) t.winnows_total = f.winnows.size();
   return t;
 }
 

@@ -26,6 +26,9 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
                                    v1::GetConsistencyProofResponse* resp) override;
 
   static constexpr uint32_t kMaxEntriesPerCall = 1000;
+  // GetEntries answers fewer entries than asked once they pass this many
+  // bytes (always at least one; an entry is at most ~1.6 MiB, entry.h).
+  static constexpr size_t kMaxEntriesBytesPerCall = size_t{3} << 20;
 
  private:
   Ledger* ledger_;

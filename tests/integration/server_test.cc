@@ -886,3 +886,46 @@ TEST_F(ServerTest, PartlySentDocumentsShareABoundedBudget) {
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// A 16 MiB document of one repeated word had a 100 MB entry that no client
+// with gRPC's default limits could fetch. Every entry is now fetchable.
+TEST_F(ServerTest, AHugeRepetitiveDocumentsEntryIsFetchableWithADefaultClient) {
+  std::string ds = CreateDataset("huge");
+  std::string text;
+  text.reserve(16 << 20);
+  while (text.size() < (16u << 20)) text += "a ";
+  std::vector<v1::DocumentReceipt> r;
+  ASSERT_TRUE(
+      RegisterAll(registry_.get(), {{ds, "aaaa", text}, {ds, "aaab", text + "b"}}, &r).ok());
+  ASSERT_EQ(r.size(), 2u);
+  // A plain channel: gRPC's default 4 MiB receive limit.
+  auto plain = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                                   grpc::InsecureChannelCredentials());
+  auto ledger = v1::LedgerService::NewStub(plain);
+  grpc::ClientContext ctx;
+  v1::GetEntriesRequest req;
+  req.set_start(r[0].ledger_index());
+  req.set_count(2);
+  v1::GetEntriesResponse resp;
+  grpc::Status s = ledger->GetEntries(&ctx, req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_GE(resp.entries_size(), 1);
+  EXPECT_LT(resp.entries(0).data().size(), 1700000u);
+  DocumentEntry e = ValueOrDie(AsDocumentEntry(ValueOrDie(DecodeEntry(resp.entries(0).data()))));
+  ASSERT_TRUE(e.text.has_value());
+  EXPECT_EQ(e.text->winnows.size(), kMaxStoredWinnows);
+  EXPECT_GT(e.text->winnows_total, kMaxStoredWinnows);
+  grpc::ClientContext pctx;
+  v1::GetInclusionProofRequest preq;
+  preq.set_index(r[1].ledger_index());
+  v1::GetInclusionProofResponse presp;
+  s = ledger->GetInclusionProof(&pctx, preq, &presp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(merkle::HashLeaf(presp.entry_data()), r[1].leaf_hash());
+}
+
+}  // namespace
+}  // namespace provledger

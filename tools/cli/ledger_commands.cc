@@ -1,5 +1,6 @@
 // Online commands that read the ledger: checkpoint, vkey, entries, proof,
 // consistency; and dataset creation.
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -96,15 +97,21 @@ nlohmann::json EntryJson(const v1::LedgerEntry& e) {
 }  // namespace
 
 int Entries(const std::string& server, uint64_t start, uint32_t count) {
-  v1::GetEntriesRequest req;
-  req.set_start(start);
-  req.set_count(count);
-  v1::GetEntriesResponse resp;
-  if (int rc = CallUnary(&v1::LedgerService::Stub::GetEntries, server, "get entries", req, &resp);
-      rc != 0) {
-    return rc;
+  // The server answers at most ~3 MiB of entries a call: ask until done.
+  while (count > 0) {
+    v1::GetEntriesRequest req;
+    req.set_start(start);
+    req.set_count(count);
+    v1::GetEntriesResponse resp;
+    if (int rc = CallUnary(&v1::LedgerService::Stub::GetEntries, server, "get entries", req, &resp);
+        rc != 0) {
+      return rc;
+    }
+    if (resp.entries_size() == 0) break;  // the end of the ledger
+    for (const auto& e : resp.entries()) std::cout << EntryJson(e).dump() << "\n";
+    start += static_cast<uint64_t>(resp.entries_size());
+    count -= static_cast<uint32_t>(std::min<uint64_t>(count, resp.entries_size()));
   }
-  for (const auto& e : resp.entries()) std::cout << EntryJson(e).dump() << "\n";
   return 0;
 }
 

@@ -304,3 +304,52 @@ TEST(ReviewEntryTest, RoundTripsAndRefusesMalformed) {
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// An entry holds at most kMaxStoredWinnows fingerprints, the first in text
+// order, with the text's total in tag 22; so an entry stays ~1.6 MiB at most.
+TEST(EntryTest, StoredWinnowsAreCappedWithTheTotalRecorded) {
+  DocumentEntry d{"ds", std::string(32, 'a'), 1 << 24, "big", "text/plain; charset=utf-8", {}};
+  TextFingerprintRecord t;
+  t.origin = FingerprintOrigin::kServer;
+  t.normalization_version = 1;
+  t.normalized_hash = std::string(16, '\x42');
+  t.minhash_version = 2;
+  t.minhash.assign(128, 7);
+  t.token_count = 8000000;
+  t.winnow_version = 1;
+  for (uint32_t i = 0; i < 500000; ++i) t.winnows.push_back({i * 31ull, i});
+  CapStoredWinnows(&t);
+  ASSERT_EQ(t.winnows.size(), kMaxStoredWinnows);
+  EXPECT_EQ(t.winnows_total, 500000u);
+  EXPECT_EQ(t.winnows.back().token_index, kMaxStoredWinnows - 1);
+  d.text = t;
+  std::string bytes = EncodeDocumentEntry(d, 5);
+  EXPECT_LT(bytes.size(), 1700000u);
+  auto back = AsDocumentEntry(*DecodeEntry(bytes));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->text->winnows.size(), kMaxStoredWinnows);
+  EXPECT_EQ(back->text->winnows_total, 500000u);
+  auto fingerprints = DecodeDocumentFingerprints(bytes);
+  ASSERT_TRUE(fingerprints.ok());
+  EXPECT_EQ((*fingerprints)->winnows_total, 500000u);
+  // Tag 22 on a list that was not cut is malformed.
+  d.text->winnows.resize(10);
+  d.text->winnows_total = 500000;
+  auto bad = AsDocumentEntry(*DecodeEntry(EncodeDocumentEntry(d, 5)));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  // Below the cap nothing changes and no tag 22 is written.
+  TextFingerprintRecord small = t;
+  small.winnows.resize(100);
+  small.winnows_total = 0;
+  CapStoredWinnows(&small);
+  EXPECT_EQ(small.winnows_total, 0u);
+  d.text = small;
+  EXPECT_EQ(EncodeDocumentEntry(d, 5).find(std::string("\x00\x16\x00\x00\x00\x08", 6)),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace provledger
