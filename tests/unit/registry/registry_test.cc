@@ -758,7 +758,7 @@ TEST_F(RegistryOptOutTest, ThousandsOfPatternsDoNotSlowRegistration) {
   spec.default_source.license = "CC-BY-4.0";
   spec.default_source.personal_info = policy::PersonalInfo::kNone;
   std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
-  const std::string long_path(3000, 'p');
+  const std::string long_path(300, 'p');
   auto register_docs = [&](const std::string& tag) {
     std::vector<DocumentRegistration> docs;
     for (int i = 0; i < 2000; ++i) {
@@ -773,8 +773,10 @@ TEST_F(RegistryOptOutTest, ThousandsOfPatternsDoNotSlowRegistration) {
   };
   const double without = register_docs("before");
   for (int i = 0; i < 3000; ++i) {
+    // A wildcard right after the scheme: compared with a URL of another
+    // host, the glob retries at every position of it (the old cost).
     std::string pattern =
-        "https://victim" + std::to_string(i) + ".example.org/*" + long_path.substr(0, 900) + "*";
+        "https://*.victim" + std::to_string(i) + ".example.org/*" + long_path.substr(0, 100) + "*";
     PL_ASSERT_OK(registry_->DeclareOptOut({"D" + std::to_string(i), "", std::nullopt, pattern, ""})
                      .status());
   }
@@ -783,7 +785,8 @@ TEST_F(RegistryOptOutTest, ThousandsOfPatternsDoNotSlowRegistration) {
       registry_->DeclareOptOut({"Site 7", "", std::nullopt, "https://site7.example.net/*", ""})
           .status());
   const double with = register_docs("after");
-  // Before the index every URL was compared with all 3,000 patterns: ~0.09x.
+  // Before the index every URL was compared with all 3,000 patterns (about
+  // 0.01x here: the glob's wildcard retried at each of ~330 URL positions).
   std::printf("registration with 3,000 patterns: %.3f s vs %.3f s without (%.2fx)\n", with, without,
               without / with);
   EXPECT_GT(without / with, 0.5);
