@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -110,6 +111,38 @@ struct ContainedRun {
   uint32_t doc_begin;     // first token of the run in the document
   uint32_t fingerprints;  // consecutive query fingerprints in the run
 };
+// Pairs of a query fingerprint and a document position of the same hash
+// count only the first kMaxPairedOccurrences occurrences of each hash on each
+// side: a hash recurring more often (a repeated word, boilerplate) would
+// otherwise pair every occurrence with every other, quadratically (a query
+// of one repeated word against such a document: billions of pairs).
+inline constexpr size_t kMaxPairedOccurrences = 64;
+// The matches of `query` (a Winnow() list) in a document's winnowing list
+// `doc` (anything with .hash and .token_index, in text order), under the
+// rule above; *distinct_found = the query's distinct hashes the document
+// holds. The matcher and the receipt verifier both use it.
+template <class DocWinnow>
+std::vector<FingerprintMatch> PairFingerprints(const std::vector<WinnowFingerprint>& query,
+                                               const std::vector<DocWinnow>& doc,
+                                               uint32_t* distinct_found) {
+  std::unordered_map<uint64_t, std::vector<uint32_t>> positions;
+  for (const auto& w : doc) {
+    auto& p = positions[w.hash];
+    if (p.size() < kMaxPairedOccurrences) p.push_back(w.token_index);
+  }
+  std::unordered_map<uint64_t, uint32_t> used;  // query occurrences paired, per hash
+  std::vector<FingerprintMatch> matches;
+  for (size_t i = 0; i < query.size(); ++i) {
+    auto it = positions.find(query[i].hash);
+    if (it == positions.end()) continue;
+    uint32_t& n = used[query[i].hash];
+    if (n++ >= kMaxPairedOccurrences) continue;
+    for (uint32_t p : it->second) matches.push_back({static_cast<uint32_t>(i), p});
+  }
+  *distinct_found = static_cast<uint32_t>(used.size());
+  return matches;
+}
+
 // The maximal runs of `matches` (any order, duplicates allowed), longest
 // first. `query` is the query's Winnow() list.
 std::vector<ContainedRun> ContainedRuns(const std::vector<WinnowFingerprint>& query,

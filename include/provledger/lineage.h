@@ -90,9 +90,13 @@ struct MatchQuery {
   std::string media_type;
   std::optional<fingerprint::TextAnalysis> analysis;  // text within the size limit
   std::optional<fingerprint::TextFingerprints> text;
+  // How many winnowing fingerprints the text had when `text` keeps only the
+  // first kMaxQueryWinnows (receipt.h); 0 otherwise.
+  uint64_t winnows_total = 0;
   // Hashes `bytes`, sniffs the media type and, for text of at most
-  // `max_fingerprint_bytes`, fingerprints it. Text that is not valid UTF-8
-  // is matched by content id only.
+  // `max_fingerprint_bytes`, fingerprints it (keeping at most
+  // kMaxQueryWinnows fingerprints). Text that is not valid UTF-8 is matched
+  // by content id only.
   static MatchQuery FromContent(std::string_view bytes,
                                 uint64_t max_fingerprint_bytes = 16ull << 20);
 };

@@ -25,6 +25,14 @@ namespace provledger {
 inline constexpr char kReceiptFormat[] = "provledger-match-receipt/v1";
 
 // The query as fingerprinted by the server (never its text).
+// A query is searched, and its receipt records it, by at most this many
+// winnowing fingerprints: the first in text order (about 360,000 tokens of
+// prose). So a receipt's query stays near 1 MiB whatever the work; excerpts
+// beyond that part of a longer (or very repetitive) work are not searched.
+inline constexpr size_t kMaxQueryWinnows = 32768;
+// Cuts `winnows` to kMaxQueryWinnows; the count it had when cut, else 0.
+uint64_t CapQueryWinnows(std::vector<fingerprint::WinnowFingerprint>* winnows);
+
 struct ReceiptQuery {
   std::string content_id;  // 32 bytes
   uint64_t size_bytes = 0;
@@ -33,6 +41,8 @@ struct ReceiptQuery {
   std::string normalized_hash;  // 16 bytes
   std::vector<uint32_t> minhash;
   std::vector<fingerprint::WinnowFingerprint> winnows;
+  // When the work had more than kMaxQueryWinnows: how many (0 otherwise).
+  uint64_t winnows_total = 0;
   uint64_t token_count = 0;
 };
 

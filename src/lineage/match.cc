@@ -28,6 +28,7 @@ MatchQuery MatchQuery::FromContent(std::string_view bytes, uint64_t max_fingerpr
   q.media_type = std::move(w.media_type);
   q.analysis = std::move(w.analysis);
   q.text = std::move(w.text);
+  if (q.text.has_value()) q.winnows_total = CapQueryWinnows(&q.text->winnows);
   return q;
 }
 
@@ -114,6 +115,7 @@ absl::StatusOr<std::string> IssueReceipt(Ledger* ledger, Session& session, const
     rc.query.normalized_hash = query.text->normalized_hash;
     rc.query.minhash.assign(query.text->minhash.begin(), query.text->minhash.end());
     rc.query.winnows = query.text->winnows;
+    rc.query.winnows_total = query.winnows_total;
     rc.query.token_count = query.text->token_count;
   }
   rc.near_duplicate_min_equal =
@@ -306,21 +308,12 @@ absl::StatusOr<MatchResult> LineageQueries::Match(const MatchQuery& query, const
           }
         }
         if (t.winnow_version == fingerprint::kWinnowVersion && !t.winnows.empty()) {
-          std::unordered_map<uint64_t, std::vector<uint32_t>> positions;
-          for (const auto& w : t.winnows) positions[w.hash].push_back(w.token_index);
-          std::vector<fingerprint::FingerprintMatch> matches;
-          std::unordered_set<uint64_t> found;
           const auto& qw = query.text->winnows;
-          for (size_t i = 0; i < qw.size(); ++i) {
-            auto it = positions.find(qw[i].hash);
-            if (it == positions.end()) continue;
-            found.insert(qw[i].hash);
-            for (uint32_t p : it->second) matches.push_back({static_cast<uint32_t>(i), p});
-          }
-          c.found = static_cast<uint32_t>(found.size());
+          std::vector<fingerprint::FingerprintMatch> matches =
+              fingerprint::PairFingerprints(qw, t.winnows, &c.found);
           if (!distinct_hashes.empty()) {
             c.info.contained_share =
-                static_cast<double>(found.size()) / static_cast<double>(distinct_hashes.size());
+                static_cast<double>(c.found) / static_cast<double>(distinct_hashes.size());
           }
           for (const auto& run : fingerprint::ContainedRuns(qw, std::move(matches))) {
             if (fingerprint::IsContained(run)) c.runs.push_back(run);

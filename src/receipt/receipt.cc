@@ -81,17 +81,8 @@ uint32_t EqualPositions(const std::vector<uint32_t>& a, const std::vector<uint32
 std::vector<ReceiptSpan> ContainedSpans(const std::vector<fingerprint::WinnowFingerprint>& query,
                                         const std::vector<TextFingerprintRecord::Winnow>& doc,
                                         uint32_t* found) {
-  std::unordered_map<uint64_t, std::vector<uint32_t>> positions;
-  for (const auto& w : doc) positions[w.hash].push_back(w.token_index);
-  std::vector<fingerprint::FingerprintMatch> matches;
-  std::set<uint64_t> seen;
-  for (size_t i = 0; i < query.size(); ++i) {
-    auto it = positions.find(query[i].hash);
-    if (it == positions.end()) continue;
-    seen.insert(query[i].hash);
-    for (uint32_t p : it->second) matches.push_back({static_cast<uint32_t>(i), p});
-  }
-  *found = static_cast<uint32_t>(seen.size());
+  std::vector<fingerprint::FingerprintMatch> matches =
+      fingerprint::PairFingerprints(query, doc, found);
   std::vector<ReceiptSpan> spans;
   for (const auto& run : fingerprint::ContainedRuns(query, std::move(matches))) {
     if (!fingerprint::IsContained(run)) continue;
@@ -115,6 +106,13 @@ bool SameSpans(const std::vector<ReceiptSpan>& a, const std::vector<ReceiptSpan>
 
 }  // namespace
 
+uint64_t CapQueryWinnows(std::vector<fingerprint::WinnowFingerprint>* winnows) {
+  if (winnows->size() <= kMaxQueryWinnows) return 0;
+  const uint64_t total = winnows->size();
+  winnows->resize(kMaxQueryWinnows);
+  return total;
+}
+
 std::string EncodeReceiptBody(const Receipt& r) {
   json q = {{"content_id", Base64Encode(r.query.content_id)},
             {"media_type", r.query.media_type},
@@ -127,6 +125,9 @@ std::string EncodeReceiptBody(const Receipt& r) {
                  {"normalized_hash", Base64Encode(r.query.normalized_hash)},
                  {"token_count", r.query.token_count},
                  {"winnows", winnows}};
+    if (r.query.winnows_total > r.query.winnows.size()) {
+      q["text"]["winnows_total"] = r.query.winnows_total;
+    }
   }
   json matches = json::array();
   for (const ReceiptMatch& m : r.matches) {
@@ -214,6 +215,12 @@ absl::StatusOr<Receipt> DecodeReceiptBody(std::string_view body) {
       auto hash = FromHex(w[0].get<std::string>());
       if (!hash.ok() || hash->size() != 8) return tr.Missing("winnows");
       r.query.winnows.push_back({ReadU64BE(hash->data()), w[1].get<uint32_t>()});
+    }
+    if (t->contains("winnows_total")) {
+      PL_ASSIGN_OR_RETURN(r.query.winnows_total, tr.U64("winnows_total"));
+      if (r.query.winnows.size() != kMaxQueryWinnows || r.query.winnows_total <= kMaxQueryWinnows) {
+        return tr.Missing("winnows_total");
+      }
     }
   }
   PL_ASSIGN_OR_RETURN(const json* matches, top.Array("matches"));
@@ -378,8 +385,9 @@ absl::StatusOr<ReceiptCheck> VerifyReceipt(std::string_view signed_receipt,
     fingerprint::WorkFingerprints w = fingerprint::FingerprintWork(*work, max_text_bytes);
     bool same = w.media_type == q.media_type && w.text.has_value() == q.text;
     if (same && q.text) {
-      const fingerprint::TextFingerprints& t = *w.text;
-      same = t.normalized_hash == q.normalized_hash && t.token_count == q.token_count &&
+      fingerprint::TextFingerprints& t = *w.text;
+      same = CapQueryWinnows(&t.winnows) == q.winnows_total &&
+             t.normalized_hash == q.normalized_hash && t.token_count == q.token_count &&
              std::vector<uint32_t>(t.minhash.begin(), t.minhash.end()) == q.minhash &&
              t.winnows.size() == q.winnows.size() &&
              std::equal(t.winnows.begin(), t.winnows.end(), q.winnows.begin(),

@@ -138,17 +138,19 @@ class Index {
     return out;
   }
 
-  // Documents holding a passage of the query (fingerprint::ContainedRuns,
-  // with the evaluation's thresholds).
+  // Documents holding a passage of the query (fingerprint::PairFingerprints
+  // and ContainedRuns, with the evaluation's thresholds).
   std::vector<size_t> Containing(const Fingerprinted& q, size_t min_shared, size_t min_span) const {
-    std::map<size_t, std::vector<fp::FingerprintMatch>> per_doc;
-    for (uint32_t i = 0; i < q.winnows.size(); ++i) {
-      auto it = winnows_.find(q.winnows[i].hash);
+    std::set<size_t> candidates;  // documents sharing a hash with the query
+    for (const auto& w : q.winnows) {
+      auto it = winnows_.find(w.hash);
       if (it == winnows_.end()) continue;
-      for (const auto& [doc, pos] : it->second) per_doc[doc].push_back({i, pos});
+      for (const auto& entry : it->second) candidates.insert(entry.first);
     }
     std::vector<size_t> out;
-    for (auto& [doc, matches] : per_doc) {
+    for (size_t doc : candidates) {
+      uint32_t found = 0;
+      auto matches = fp::PairFingerprints(q.winnows, docs_[doc].winnows, &found);
       for (const fp::ContainedRun& run : fp::ContainedRuns(q.winnows, std::move(matches))) {
         if (run.fingerprints >= min_shared && run.query_end - run.query_begin >= min_span) {
           out.push_back(doc);

@@ -418,3 +418,36 @@ TEST_F(LineageTest, SignedReceiptsVerifyOfflineAndExposeAnyFalseClaim) {
 
 }  // namespace
 }  // namespace provledger
+
+namespace provledger {
+namespace {
+
+// A huge repetitive query keeps its first kMaxQueryWinnows fingerprints: its
+// receipt stays small, records the total, and verifies against the work.
+TEST_F(LineageTest, AHugeQuerysReceiptIsBoundedAndStillVerifies) {
+  std::string ds = Dataset("huge-query");
+  std::string work;
+  while (work.size() < (1u << 20)) work += "a ";
+  Register(ds, work, "repetitive");
+  MatchSpec spec;
+  spec.receipt = true;
+  MatchQuery query = MatchQuery::FromContent(work);
+  ASSERT_TRUE(query.text.has_value());
+  EXPECT_EQ(query.text->winnows.size(), kMaxQueryWinnows);
+  EXPECT_GT(query.winnows_total, kMaxQueryWinnows);
+  MatchResult m = ValueOrDie(queries_->Match(query, spec));
+  ASSERT_GE(m.total, 1u);
+  EXPECT_LT(m.receipt.size(), 3u << 20);
+  NoteVerifierKey key = ValueOrDie(ParseVerifierKey(signer_->VerifierKey()));
+  ReceiptCheck check = ValueOrDie(VerifyReceipt(m.receipt, key, work));
+  EXPECT_TRUE(check.content_checked);
+  EXPECT_EQ(check.receipt.query.winnows_total, query.winnows_total);
+  // The total is signed: a receipt claiming another does not verify.
+  Receipt changed = check.receipt;
+  changed.query.winnows_total += 1;
+  std::string forged = ValueOrDie(SignNote(EncodeReceiptBody(changed), {signer_.get()}));
+  EXPECT_EQ(VerifyReceipt(forged, key, work).status().code(), absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace provledger
