@@ -152,6 +152,36 @@ TEST_F(IntegrityTest, ALostWalIsRefusedByTheHighWaterMark) {
   EXPECT_EQ(TreeSize(d_.addr()), acked_size_);
 }
 
+// Damage inside a table file (tree nodes, index keys, postings, stored
+// checkpoints) used to surface only later, as DATA_LOSS on some query:
+// --check-full verifies every block's checksum before serving.
+TEST_F(IntegrityTest, CheckFullFindsAFlippedByteInATableFile) {
+  ASSERT_TRUE(d_.Start()) << d_.Log();
+  auto reg = v1::RegistryService::NewStub(testing::Channel(d_.addr()));
+  std::string ds = testing::CreateDataset(reg.get(), "tables");
+  ASSERT_FALSE(ds.empty());
+  Register(d_.addr(), ds, "t", 2000);
+  d_.Kill(SIGTERM);  // a clean stop flushes everything into table files
+  ASSERT_TRUE(WIFEXITED(d_.exit_status())) << d_.Log();
+  std::string largest;
+  uintmax_t largest_size = 0;
+  for (const auto& e : std::filesystem::directory_iterator(Db())) {
+    if (e.path().extension() == ".sst" && e.file_size() > largest_size) {
+      largest = e.path().string();
+      largest_size = e.file_size();
+    }
+  }
+  ASSERT_FALSE(largest.empty());
+  FlipByteAt(largest, largest_size / 3);
+  d_.set_extra_flag("--check-full");
+  EXPECT_FALSE(d_.Start());
+  ASSERT_TRUE(WIFEXITED(d_.exit_status()));
+  EXPECT_EQ(WEXITSTATUS(d_.exit_status()), 1);
+  std::string log = d_.Log();
+  EXPECT_NE(log.find("verifying the checksums of every table file"), std::string::npos) << log;
+  EXPECT_NE(log.find(std::filesystem::path(largest).filename().string()), std::string::npos) << log;
+}
+
 TEST_F(IntegrityTest, ASecondServerOnTheSamePortOrDataDirectoryDoesNotStart) {
   ASSERT_TRUE(d_.Start()) << d_.Log();
   // Same port, its own data directory: the bind fails (no SO_REUSEPORT).
