@@ -171,8 +171,12 @@ class Ledger {
                               const std::function<bool(std::string_view, uint64_t)>& fn);
 
   // OK while appends are accepted; otherwise the sticky failure that
-  // refuses them (a failed write, sync or high-water mark).
+  // refuses them (a failed write, sync or high-water mark), or the pause.
   absl::Status WriteStatus() const;
+  // With a non-OK `why`, refuses new appends with it (already queued ones
+  // go on), e.g. while the disk is nearly full; OK accepts them again.
+  // Independent of failures: Resume does not lift a pause.
+  void PauseAppends(absl::Status why);
   // After a failure: asks the storage to resume writing (RocksDB flushes
   // its memtables to new files and starts a new WAL, so nothing written but
   // unsynced depends on the failed log), reloads the tree as stored, checks
@@ -246,6 +250,7 @@ class Ledger {
   bool syncing_ = false;      // the sync thread holds groups it has not answered
   bool sync_failed_ = false;  // nothing unsynced is trusted until Resume
   absl::Status failed_;       // sticky write or sync failure
+  absl::Status paused_;       // PauseAppends
   // The newest durable checkpoint: what readers, proofs and the posting
   // indexer see. Entries beyond it may be written but not yet synced.
   std::shared_ptr<const SignedCheckpoint> latest_;

@@ -66,6 +66,10 @@ struct ServerConfig {
   // document half sent before it is ended.
   uint64_t max_assembling_bytes = uint64_t{1} << 30;
   std::chrono::milliseconds partial_document_timeout{60000};
+  // Appends are refused (registry NOT_SERVING) while the data directory's
+  // disk has less free space than this, and accepted again above it; 0: off
+  // (then only a failed write stops them). Checked every write_retry_interval.
+  uint64_t min_free_disk_bytes = uint64_t{256} << 20;
   // How often, while the ledger refuses appends (a full disk), the server
   // asks the storage to resume.
   std::chrono::milliseconds write_retry_interval{1000};

@@ -247,7 +247,12 @@ absl::Status Ledger::CheckAndRaiseMark(uint64_t size, const std::string& root) {
 
 absl::Status Ledger::WriteStatus() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return failed_;
+  return failed_.ok() ? paused_ : failed_;
+}
+
+void Ledger::PauseAppends(absl::Status why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  paused_ = std::move(why);
 }
 
 absl::Status Ledger::Resume() {
@@ -289,7 +294,8 @@ void Ledger::AppendAsync(std::vector<AppendRequest> requests,
       refused = failed_;
     } else if (stopping_) {
       refused = absl::UnavailableError("ledger is shutting down");
-    } else {
+    } else if (!paused_.ok()) {
+      refused = paused_;
     }
     if (refused.ok()) queue_.push_back(Pending{std::move(requests), std::move(done)});
   }

@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   app.add_flag("--check-full", config.check_full,
                "Verify every table file's checksums and recompute every leaf and the root "
                "from storage before serving");
+  uint64_t min_free_mb = config.min_free_disk_bytes >> 20;
+  auto* min_free = app.add_option("--min-free-disk-mb", min_free_mb,
+                                  "Refuse appends while the data disk has less free space (MiB; "
+                                  "0: off)")
+                       ->capture_default_str();
   auto* mark_file = app.add_option("--high-water-mark", config.high_water_mark_file,
                                    "High-water mark file (default: DATA_DIR/high-water-mark; "
                                    "docs/ledger-format.md section 4a)");
@@ -62,6 +67,7 @@ int main(int argc, char** argv) {
   }
 
   if (no_near_duplicate_index) config.index_near_duplicates = false;
+  if (min_free->count() > 0) config.min_free_disk_bytes = min_free_mb << 20;
 
   // Handle SIGTERM/SIGINT on one thread: block them everywhere first.
   sigset_t signals;

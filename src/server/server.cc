@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -68,27 +69,43 @@ void Server::Impl::WatchWrites() {
   while (
       !watchdog_cv.wait_for(lock, config.write_retry_interval, [this] { return watchdog_stop; })) {
     lock.unlock();
-    absl::Status status = ledger->WriteStatus();
-    if (!status.ok()) {
-      if (serving) {
-        health->SetServingStatus(kRegistryServiceName, false);
-        std::fprintf(stderr, "provledgerd: appends refused, registry NOT_SERVING: %s\n",
-                     std::string(status.message()).c_str());
-        serving = false;
+    if (config.min_free_disk_bytes > 0) {
+      // Refuse appends while the disk is nearly full, before RocksDB fails
+      // a write on a full one.
+      struct statvfs fs;
+      if (statvfs(config.data_dir.c_str(), &fs) == 0) {
+        const uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+        ledger->PauseAppends(
+            free >= config.min_free_disk_bytes
+                ? absl::OkStatus()
+                : absl::UnavailableError("the disk holding " + config.data_dir +
+                                         " is nearly full (" + std::to_string(free >> 20) +
+                                         " MiB free, below the reserve of " +
+                                         std::to_string(config.min_free_disk_bytes >> 20) +
+                                         " MiB); appends resume when space is freed"));
       }
-      status = ledger->Resume();
-      if (!status.ok() && status.message() != last_refusal) {
-        last_refusal = std::string(status.message());
+    }
+    if (!ledger->WriteStatus().ok()) {
+      absl::Status resumed = ledger->Resume();
+      if (!resumed.ok() && resumed.message() != last_refusal) {
+        last_refusal = std::string(resumed.message());
         std::fprintf(stderr, "provledgerd: storage still refuses writes: %s\n",
                      last_refusal.c_str());
       }
     }
-    if (status.ok() && !serving) {
+    const absl::Status status = ledger->WriteStatus();
+    if (!status.ok() && serving) {
+      health->SetServingStatus(kRegistryServiceName, false);
+      std::fprintf(stderr, "provledgerd: appends refused, registry NOT_SERVING: %s\n",
+                   std::string(status.message()).c_str());
+      serving = false;
+    } else if (status.ok() && !serving) {
       health->SetServingStatus(kRegistryServiceName, true);
       std::fprintf(stderr,
-                   "provledgerd: storage accepts writes again, registry SERVING (tree_size=%llu)\n",
+                   "provledgerd: appends accepted again, registry SERVING (tree_size=%llu)\n",
                    static_cast<unsigned long long>(ledger->Latest()->size));
       serving = true;
+      last_refusal.clear();
     }
     lock.lock();
   }

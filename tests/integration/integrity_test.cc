@@ -304,7 +304,8 @@ TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
     for (int i = 0; i < 320; ++i) ballast << mb;
   }
   Daemon d(mnt + "/data", dir.Sub("log"));
-  d.set_extra_flags({"--no-near-duplicate-index"});
+  // No free-space reserve: this is the last line, RocksDB failing a write.
+  d.set_extra_flags({"--no-near-duplicate-index", "--min-free-disk-mb", "0"});
   ASSERT_TRUE(d.Start()) << d.Log();
   auto reg = v1::RegistryService::NewStub(testing::Channel(d.addr()));
   std::string ds = testing::CreateDataset(reg.get(), "full");
@@ -358,7 +359,7 @@ TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
 
   // Everything acknowledged survives a crash and a restart with the checks.
   d.Kill(SIGKILL);
-  d.set_extra_flags({"--no-near-duplicate-index", "--check-full"});
+  d.set_extra_flags({"--no-near-duplicate-index", "--min-free-disk-mb", "0", "--check-full"});
   ASSERT_TRUE(d.Start()) << d.Log();
   auto ledger = v1::LedgerService::NewStub(testing::Channel(d.addr()));
   acked.push_back(after[0]);
@@ -373,6 +374,56 @@ TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
     EXPECT_EQ(resp.entries(0).leaf_hash(), acked[i].leaf_hash());
   }
   EXPECT_GE(TreeSize(d.addr()), after[0].ledger_index() + 1);
+}
+
+// Before the disk is full: below the free-space reserve appends are
+// refused (UNAVAILABLE, the registry NOT_SERVING) and accepted again once
+// space is freed, without RocksDB ever failing a write.
+TEST(FullDiskTest, AppendsPauseBelowTheFreeSpaceReserve) {
+  TempDir dir;
+  const std::string mnt = dir.Sub("small");
+  std::filesystem::create_directories(mnt);
+  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=96m") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  Daemon d(mnt + "/data", dir.Sub("log"));
+  d.set_extra_flags({"--no-near-duplicate-index", "--min-free-disk-mb", "48"});
+  ASSERT_TRUE(d.Start()) << d.Log();
+  auto reg = v1::RegistryService::NewStub(testing::Channel(d.addr()));
+  std::string ds = testing::CreateDataset(reg.get(), "reserve");
+  ASSERT_FALSE(ds.empty());
+  EXPECT_EQ(Health(d.addr(), "provledger.v1.RegistryService"), 1);
+  {
+    std::ofstream ballast(mnt + "/ballast", std::ios::binary);
+    std::string mb(1 << 20, 'b');
+    for (int i = 0; i < 60; ++i) ballast << mb;
+  }
+  bool not_serving = false;
+  for (int i = 0; i < 50 && !not_serving; ++i) {
+    not_serving = Health(d.addr(), "provledger.v1.RegistryService") == 2;
+    if (!not_serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(not_serving) << d.Log();
+  std::vector<v1::DocumentReceipt> r;
+  grpc::Status s = testing::RegisterAll(reg.get(), {{ds, "paused", "while the disk is low"}}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(s.error_message().find("nearly full"), std::string::npos) << s.error_message();
+  EXPECT_TRUE(r.empty());
+  std::filesystem::remove(mnt + "/ballast");
+  bool serving = false;
+  for (int i = 0; i < 50 && !serving; ++i) {
+    serving = Health(d.addr(), "provledger.v1.RegistryService") == 1;
+    if (!serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(serving) << d.Log();
+  s = testing::RegisterAll(reg.get(), {{ds, "after", "once space was freed"}}, &r);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.size(), 1u);
+  EXPECT_EQ(d.Log().find("storage still refuses"), std::string::npos) << d.Log();
 }
 
 }  // namespace

@@ -250,5 +250,24 @@ TEST(LedgerResumeTest, AFailedMarkPublishesNothingUntilResumed) {
   EXPECT_EQ(ledger->Append(Docs("refused", 1)).status.code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(LedgerResumeTest, APauseRefusesAppendsUntilLifted) {
+  auto storage = NewMemoryStorage();
+  auto mark = NewMemoryHighWaterMark();
+  auto ledger = ValueOrDie(Ledger::Open(storage.get(), Options(mark.get())));
+  PL_ASSERT_OK(ledger->Append(Docs("before", 1)).status);
+  ledger->PauseAppends(absl::UnavailableError("disk nearly full"));
+  AppendOutcome refused = ledger->Append(Docs("paused", 1));
+  EXPECT_EQ(refused.status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(refused.status.message(), "disk nearly full");
+  EXPECT_EQ(ledger->WriteStatus().message(), "disk nearly full");
+  PL_EXPECT_OK(ledger->Resume());  // nothing failed: the pause stays
+  EXPECT_FALSE(ledger->WriteStatus().ok());
+  ledger->PauseAppends(absl::OkStatus());
+  PL_EXPECT_OK(ledger->WriteStatus());
+  AppendOutcome after = ledger->Append(Docs("after", 1));
+  PL_ASSERT_OK(after.status);
+  EXPECT_EQ(after.results[0].index, 1u);
+}
+
 }  // namespace
 }  // namespace provledger
