@@ -79,6 +79,37 @@ int Health(const std::string& addr, const std::string& service) {
   return resp.size() == 2 && resp[0] == '\x08' ? resp[1] : 0;
 }
 
+// Polls the registry's health until it is `want` (1 SERVING, 2
+// NOT_SERVING), for up to `tries` tenths of a second.
+bool RegistryHealthBecomes(const std::string& addr, int want, int tries) {
+  for (int i = 0; i < tries; ++i) {
+    if (Health(addr, "provledger.v1.RegistryService") == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+// A tmpfs of `size` mounted at `path` for the life of the object (the
+// test's small disk); mounted() is false where mounting is not allowed.
+class SmallDisk {
+ public:
+  SmallDisk(const std::string& path, const char* size) : path_(path) {
+    std::filesystem::create_directories(path_);
+    mounted_ = mount("tmpfs", path_.c_str(), "tmpfs", 0, size) == 0;
+    if (!mounted_) error_ = std::strerror(errno);
+  }
+  ~SmallDisk() {
+    if (mounted_) umount2(path_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
 class IntegrityTest : public ::testing::Test {
  protected:
   // A server with `n` acknowledged documents, then killed with SIGKILL:
@@ -285,18 +316,10 @@ TEST_F(IntegrityTest, TheCliFailsWhenADocumentGetsNoReceipt) {
 TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
   TempDir dir;
   const std::string mnt = dir.Sub("small");
-  std::filesystem::create_directories(mnt);
   // RocksDB resumes once the free space exceeds its largest memtable
   // (128 MB), as on a real disk: a 400 MB disk with 320 MB of ballast.
-  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=400m") != 0) {
-    GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
-  }
-  struct Unmount {
-    std::string path;
-    ~Unmount() {
-      if (!getenv("KEEP_MOUNT")) umount2(path.c_str(), MNT_DETACH);
-    }
-  } unmount{mnt};
+  SmallDisk disk(mnt, "size=400m");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << disk.error();
   // Ballast the test deletes to free the disk again.
   {
     std::ofstream ballast(mnt + "/ballast", std::ios::binary);
@@ -332,11 +355,7 @@ TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
   ASSERT_FALSE(failed.ok()) << "the disk never filled";
   EXPECT_EQ(failed.error_code(), grpc::StatusCode::UNAVAILABLE) << failed.error_message();
   // Refused while full: reported by health, and no receipt for what failed.
-  bool not_serving = false;
-  for (int i = 0; i < 50 && !not_serving; ++i) {
-    not_serving = Health(d.addr(), "provledger.v1.RegistryService") == 2;
-    if (!not_serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const bool not_serving = RegistryHealthBecomes(d.addr(), 2, 50);
   EXPECT_TRUE(not_serving) << d.Log();
   EXPECT_EQ(Health(d.addr(), ""), 1);  // the server itself still answers reads
   const uint64_t size_full = TreeSize(d.addr());
@@ -344,11 +363,7 @@ TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
 
   // Space comes back: the server resumes without a restart.
   std::filesystem::remove(mnt + "/ballast");
-  bool serving = false;
-  for (int i = 0; i < 300 && !serving; ++i) {
-    serving = Health(d.addr(), "provledger.v1.RegistryService") == 1;
-    if (!serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const bool serving = RegistryHealthBecomes(d.addr(), 1, 300);
   ASSERT_TRUE(serving) << d.Log();
   std::vector<v1::DocumentReceipt> after;
   std::vector<testing::TestDoc> docs = {{ds, "after", "written after the disk was freed"}};
@@ -382,14 +397,8 @@ TEST(FullDiskTest, AppendsStopWhileTheDiskIsFullAndResumeWhenFreed) {
 TEST(FullDiskTest, AppendsPauseBelowTheFreeSpaceReserve) {
   TempDir dir;
   const std::string mnt = dir.Sub("small");
-  std::filesystem::create_directories(mnt);
-  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=96m") != 0) {
-    GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
-  }
-  struct Unmount {
-    std::string path;
-    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
-  } unmount{mnt};
+  SmallDisk disk(mnt, "size=96m");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << disk.error();
   Daemon d(mnt + "/data", dir.Sub("log"));
   d.set_extra_flags({"--no-near-duplicate-index", "--min-free-disk-mb", "48"});
   ASSERT_TRUE(d.Start()) << d.Log();
@@ -402,11 +411,7 @@ TEST(FullDiskTest, AppendsPauseBelowTheFreeSpaceReserve) {
     std::string mb(1 << 20, 'b');
     for (int i = 0; i < 60; ++i) ballast << mb;
   }
-  bool not_serving = false;
-  for (int i = 0; i < 50 && !not_serving; ++i) {
-    not_serving = Health(d.addr(), "provledger.v1.RegistryService") == 2;
-    if (!not_serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const bool not_serving = RegistryHealthBecomes(d.addr(), 2, 50);
   ASSERT_TRUE(not_serving) << d.Log();
   std::vector<v1::DocumentReceipt> r;
   grpc::Status s = testing::RegisterAll(reg.get(), {{ds, "paused", "while the disk is low"}}, &r);
@@ -414,11 +419,7 @@ TEST(FullDiskTest, AppendsPauseBelowTheFreeSpaceReserve) {
   EXPECT_NE(s.error_message().find("nearly full"), std::string::npos) << s.error_message();
   EXPECT_TRUE(r.empty());
   std::filesystem::remove(mnt + "/ballast");
-  bool serving = false;
-  for (int i = 0; i < 50 && !serving; ++i) {
-    serving = Health(d.addr(), "provledger.v1.RegistryService") == 1;
-    if (!serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const bool serving = RegistryHealthBecomes(d.addr(), 1, 50);
   ASSERT_TRUE(serving) << d.Log();
   s = testing::RegisterAll(reg.get(), {{ds, "after", "once space was freed"}}, &r);
   EXPECT_TRUE(s.ok()) << s.error_message();

@@ -539,6 +539,19 @@ class RegistryOptOutTest : public RegistryPolicyTest {
     d.source.url = url;
     return d;
   }
+  // A registry for 4 KB documents and a dataset whose default source passes
+  // the policy, so only opt-outs decide the verdicts.
+  std::string CrawlDataset() {
+    RegistryOptions o = registry_->options();
+    o.max_document_bytes = 4096;
+    o.max_client_ref_bytes = 64;
+    registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
+    DatasetSpec spec{"crawl", "1", "", "", "", {}};
+    spec.default_source.category = policy::SourceCategory::kOther;
+    spec.default_source.license = "CC-BY-4.0";
+    spec.default_source.personal_info = policy::PersonalInfo::kNone;
+    return ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  }
   std::vector<std::string> Codes(const VerdictRecord& v) {
     std::vector<std::string> out;
     for (const auto& r : v.reasons) out.push_back(r.code);
@@ -547,15 +560,7 @@ class RegistryOptOutTest : public RegistryPolicyTest {
 };
 
 TEST_F(RegistryOptOutTest, DeclaredWorksAndSitesAreRejectedIncludingReformattedCopies) {
-  RegistryOptions o = registry_->options();
-  o.max_document_bytes = 4096;
-  o.max_client_ref_bytes = 64;
-  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
-  DatasetSpec spec{"crawl", "1", "", "", "", {}};
-  spec.default_source.category = policy::SourceCategory::kOther;
-  spec.default_source.license = "CC-BY-4.0";
-  spec.default_source.personal_info = policy::PersonalInfo::kNone;
-  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  std::string ds = CrawlDataset();
 
   const std::string work =
       "It was the best of times, it was the worst of times, it was the age of wisdom, it was "
@@ -749,15 +754,7 @@ TEST_F(RegistryOptOutTest, WildcardHostsAndPublicSuffixesAreRefused) {
 // Patterns are indexed by host: thousands of declarations cost a
 // registration only the ones of its own host and parent domains.
 TEST_F(RegistryOptOutTest, ThousandsOfPatternsDoNotSlowRegistration) {
-  RegistryOptions o = registry_->options();
-  o.max_document_bytes = 4096;
-  o.max_client_ref_bytes = 64;
-  registry_ = std::make_unique<Registry>(ledger_.get(), &clock_, o);
-  DatasetSpec spec{"crawl", "1", "", "", "", {}};
-  spec.default_source.category = policy::SourceCategory::kOther;
-  spec.default_source.license = "CC-BY-4.0";
-  spec.default_source.personal_info = policy::PersonalInfo::kNone;
-  std::string ds = ValueOrDie(registry_->CreateDataset(spec)).dataset_id;
+  std::string ds = CrawlDataset();
   const std::string long_path(300, 'p');
   auto register_docs = [&](const std::string& tag) {
     std::vector<DocumentRegistration> docs;
